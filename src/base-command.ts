@@ -1,0 +1,171 @@
+import { Command, Errors, Flags, type Interfaces } from '@oclif/core';
+import { secretValues, scrubSecrets } from './config/redact.js';
+import { type ResolvedStack, resolveStack } from './config/store.js';
+import { ExitCode, InterruptedError, isUserError, UsageError } from './errors.js';
+import { consoleReporter, type Reporter, silentReporter } from './ui/reporter.js';
+import { colorEnabled, type Paint, painter } from './ui/style.js';
+
+export type CommandFlags<T extends typeof Command> = Interfaces.InferredFlags<
+  (typeof StreamprocCommand)['baseFlags'] & T['flags']
+>;
+export type CommandArgs<T extends typeof Command> = Interfaces.InferredArgs<T['args']>;
+
+/** Appended to every command's help, so that scripts know what to expect. */
+export const EXIT_CODES_HELP = 'Exit codes: 0 success, 1 failure, 2 usage error, 130 interrupted.';
+
+/**
+ * The frame every streamproc command shares: `--stack`, `--debug`, `--json`, the one place where
+ * errors become output and exit codes, Ctrl-C handling, and the TTY / colour decisions.
+ */
+export abstract class StreamprocCommand<T extends typeof Command> extends Command {
+  static baseFlags = {
+    debug: Flags.boolean({
+      description: 'Show details (stack traces, AWS request ids) when something fails.',
+      helpGroup: 'GLOBAL',
+    }),
+    stack: Flags.string({
+      description: 'Stack to work on (default: the default stack from `streamproc init`, else "streamproc").',
+      env: 'STREAMPROC_STACK',
+      helpGroup: 'GLOBAL',
+    }),
+  };
+  static enableJsonFlag = true;
+  /**
+   * Commands that can stop cleanly on Ctrl-C (flush, print a summary) set this and watch
+   * `interruptSignal`; the others exit 130 at once.
+   */
+  static handlesInterrupt = false;
+
+  protected flags!: CommandFlags<T>;
+  protected args!: CommandArgs<T>;
+  private readonly interrupt = new AbortController();
+  private resolvedStack?: ResolvedStack;
+  private signalHandler?: (signal: NodeJS.Signals) => void;
+
+  /** Aborted on the first Ctrl-C / SIGTERM; a second one exits at once. */
+  protected get interruptSignal(): AbortSignal {
+    return this.interrupt.signal;
+  }
+
+  override async init(): Promise<void> {
+    await super.init();
+    const { args, flags } = await this.parse({
+      args: this.ctor.args,
+      baseFlags: (super.ctor as typeof StreamprocCommand).baseFlags,
+      enableJsonFlag: this.ctor.enableJsonFlag,
+      flags: this.ctor.flags,
+      strict: this.ctor.strict,
+    });
+    this.flags = flags as CommandFlags<T>;
+    this.args = args as CommandArgs<T>;
+    this.installSignalHandlers();
+  }
+
+  /** The stack this invocation works on (settings loaded once). */
+  protected async stack(): Promise<ResolvedStack> {
+    this.resolvedStack ??= await resolveStack(this.flags.stack);
+    return this.resolvedStack;
+  }
+
+  /** A person is at the keyboard: prompts, spinners and confirmations are possible. */
+  protected get interactive(): boolean {
+    return Boolean(process.stdin.isTTY && process.stdout.isTTY) && !this.jsonEnabled();
+  }
+
+  /** Colour for stdout; off in pipes, with NO_COLOR and in JSON mode. */
+  protected get color(): boolean {
+    return !this.jsonEnabled() && colorEnabled(process.stdout);
+  }
+
+  protected get paint(): Paint {
+    return painter(this.color);
+  }
+
+  /** Progress for services: spinners on a TTY, lines on stderr in a pipe, nothing with --json. */
+  protected reporter(): Reporter {
+    if (this.jsonEnabled()) return silentReporter;
+    return consoleReporter({
+      color: colorEnabled(process.stderr),
+      interactive: Boolean(process.stderr.isTTY),
+      stream: process.stderr,
+    });
+  }
+
+  /** Human output only; JSON mode prints the value `run()` returns instead. */
+  protected say(message = ''): void {
+    if (!this.jsonEnabled()) process.stdout.write(`${message}\n`);
+  }
+
+  /** Refuses, with the flags to pass, when a prompt would be needed but nobody can answer. */
+  protected requireInteractive(what: string, flags: string[]): void {
+    if (this.interactive) return;
+    throw new UsageError(`${what} needs a terminal to ask on, or these flags: ${flags.join(', ')}`, {
+      hint: `Pass ${flags.join(' ')} when running without a terminal.`,
+      code: 'NEEDS_FLAGS',
+    });
+  }
+
+  private installSignalHandlers(): void {
+    let count = 0;
+    this.signalHandler = (signal) => {
+      count += 1;
+      const handles = (this.ctor as unknown as typeof StreamprocCommand).handlesInterrupt;
+      if (count === 1 && handles) {
+        this.interrupt.abort(new InterruptedError(`Interrupted by ${signal}`));
+        return;
+      }
+      process.stderr.write(`\nInterrupted (${signal}).\n`);
+      process.exit(ExitCode.interrupted);
+    };
+    process.on('SIGINT', this.signalHandler);
+    process.on('SIGTERM', this.signalHandler);
+  }
+
+  protected override async finally(error: Error | undefined): Promise<unknown> {
+    if (this.signalHandler) {
+      process.off('SIGINT', this.signalHandler);
+      process.off('SIGTERM', this.signalHandler);
+    }
+    return super.finally(error);
+  }
+
+  protected override async catch(error: Error & { exitCode?: number; oclif?: { exit?: number } }): Promise<unknown> {
+    // oclif's own exits (help, version, this.exit) and its parse errors keep their codes.
+    if (error instanceof Errors.ExitError) throw error;
+    const secrets = this.resolvedStack ? secretValues(this.resolvedStack.settings) : [];
+    const scrub = (text: string) => scrubSecrets(text, secrets);
+    const debug = Boolean(this.flags?.debug) || /streamproc/.test(process.env.DEBUG ?? '');
+    let exit: number;
+    let message: string;
+    let hint: string | undefined;
+    let code: string;
+    if (isUserError(error)) {
+      ({ exit, message, hint, code } = error);
+    } else if (error instanceof Errors.CLIError) {
+      // Flag parsing: unknown flag, missing value, bad option: usage errors.
+      exit = error.oclif?.exit ?? ExitCode.usage;
+      message = error.message.split('\n')[0] ?? error.message;
+      hint = `See \`streamproc ${this.id ?? ''} --help\`.`.replace('  ', ' ');
+      code = exit === ExitCode.usage ? 'USAGE' : 'CLI_ERROR';
+    } else {
+      exit = ExitCode.failure;
+      message = `Unexpected failure: ${error.message}`;
+      hint = debug ? 'This is a bug in streamproc; please report it.' : 'Run again with --debug for details.';
+      code = 'INTERNAL';
+    }
+    message = scrub(message).replace(/\s*\n\s*/g, ' ');
+    hint = hint === undefined ? undefined : scrub(hint);
+    process.exitCode = exit;
+    if (this.jsonEnabled()) {
+      this.logJson({ error: { code, exit, hint, message } });
+    } else {
+      const paint = painter(colorEnabled(process.stderr));
+      process.stderr.write(`${paint.red('Error:')} ${message}\n`);
+      if (hint) process.stderr.write(`${paint.gray('Hint:')} ${hint}\n`);
+    }
+    if (debug) process.stderr.write(`${scrub(String(error.stack ?? error))}\n`);
+    if (debug && error.cause) process.stderr.write(`Caused by: ${scrub(String((error.cause as Error).stack ?? error.cause))}\n`);
+    this.exit(exit);
+    return undefined;
+  }
+}

@@ -1,0 +1,48 @@
+import { UsageError } from '../errors.js';
+
+export interface ConfirmDestructiveOptions {
+  /** What must be typed back (the stack name). */
+  name: string;
+  /** What will be destroyed, shown before the question. */
+  what: string;
+  /** `--confirm NAME`: must equal `name`. */
+  confirm?: string;
+  /** `--yes`: skip the question. */
+  yes?: boolean;
+  /** Whether a person can answer (stdin and stdout are TTYs, not `--json`). */
+  interactive: boolean;
+  /** Asks for the typed name; defaults to an inquirer input prompt. */
+  ask?: (message: string) => Promise<string>;
+}
+
+/**
+ * The heroku pattern: a destructive command asks the user to type the name back, or takes
+ * `--confirm NAME` / `--yes`; without a TTY and without either it refuses rather than guessing.
+ * Resolves true when confirmed, false when the user typed something else.
+ */
+export async function confirmDestructive(options: ConfirmDestructiveOptions): Promise<boolean> {
+  if (options.confirm !== undefined) {
+    if (options.confirm !== options.name) {
+      throw new UsageError(`--confirm ${options.confirm} does not match the stack name "${options.name}"`, {
+        hint: `Pass --confirm ${options.name} to delete that stack.`,
+        code: 'CONFIRM_MISMATCH',
+      });
+    }
+    return true;
+  }
+  if (options.yes) return true;
+  if (!options.interactive) {
+    throw new UsageError(`Refusing to delete ${options.what} without confirmation (no terminal to ask on)`, {
+      hint: `Pass --confirm ${options.name} (or --yes) to delete it non-interactively.`,
+      code: 'CONFIRM_REQUIRED',
+    });
+  }
+  const ask =
+    options.ask ??
+    (async (message: string) => {
+      const { input } = await import('@inquirer/prompts');
+      return input({ message });
+    });
+  const typed = await ask(`This deletes ${options.what}. Type the stack name (${options.name}) to confirm:`);
+  return typed.trim() === options.name;
+}

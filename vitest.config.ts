@@ -1,0 +1,15 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    // oclif writes through process.stdout; vitest would otherwise swallow it.
+    disableConsoleIntercept: true,
+    include: ['test/**/*.test.ts', 'src/**/*.test.ts', 'lambda/**/*.test.ts'],
+    exclude: ['test/reliability/**', 'node_modules/**', 'dist/**'],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    // Two cores: engine and emulator tests are heavy; keep parallelism modest.
+    maxWorkers: 2,
+    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', NO_COLOR: '1' },
+  },
+});

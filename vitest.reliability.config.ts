@@ -1,0 +1,12 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    disableConsoleIntercept: true,
+    include: ['test/reliability/**/*.test.ts'],
+    testTimeout: 900_000,
+    hookTimeout: 120_000,
+    maxWorkers: 1,
+    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', NO_COLOR: '1' },
+  },
+});
