@@ -1,5 +1,5 @@
 import { Command, Errors, Flags, type Interfaces } from '@oclif/core';
-import { secretValues, scrubSecrets } from './config/redact.js';
+import { scrubSecrets, secretValues } from './config/redact.js';
 import { type ResolvedStack, resolveStack } from './config/store.js';
 import { ExitCode, InterruptedError, isUserError, UsageError } from './errors.js';
 import { consoleReporter, type Reporter, silentReporter } from './ui/reporter.js';
@@ -164,7 +164,8 @@ export abstract class StreamprocCommand<T extends typeof Command> extends Comman
       if (hint) process.stderr.write(`${paint.gray('Hint:')} ${hint}\n`);
     }
     if (debug) process.stderr.write(`${scrub(String(error.stack ?? error))}\n`);
-    if (debug && error.cause) process.stderr.write(`Caused by: ${scrub(String((error.cause as Error).stack ?? error.cause))}\n`);
+    if (debug && error.cause)
+      process.stderr.write(`Caused by: ${scrub(String((error.cause as Error).stack ?? error.cause))}\n`);
     this.exit(exit);
     return undefined;
   }

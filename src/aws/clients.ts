@@ -64,3 +64,45 @@ export async function pipelineClients(
   ]);
   return { kinesis, dynamodb };
 }
+
+// Control-plane clients for the aws target (deploy, teardown, describe). They take no endpoint:
+// the SDK itself reads AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE> (CLOUDFORMATION, S3, STS)
+// when no explicit endpoint is configured, which is how tests reach moto.
+
+/** Region, profile and retry settings for the control-plane clients. */
+export interface ControlPlaneSettings {
+  region: string;
+  profile?: string;
+  /** SDK retry attempts (default: the SDK's 3). */
+  maxAttempts?: number;
+}
+
+function controlPlaneConfig(settings: ControlPlaneSettings) {
+  return commonConfig({ ...settings, service: {}, maxSockets: 8 });
+}
+
+/** The endpoint override the SDK will use for a service, from the standard environment variables. */
+export function configuredEndpoint(serviceId: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const specific = env[`AWS_ENDPOINT_URL_${serviceId.toUpperCase().replace(/ /g, '_')}`];
+  return specific || env.AWS_ENDPOINT_URL || undefined;
+}
+
+export async function createCloudFormationClient(
+  settings: ControlPlaneSettings,
+): Promise<import('@aws-sdk/client-cloudformation').CloudFormationClient> {
+  const { CloudFormationClient } = await import('@aws-sdk/client-cloudformation');
+  return new CloudFormationClient(await controlPlaneConfig(settings));
+}
+
+export async function createS3Client(settings: ControlPlaneSettings): Promise<import('@aws-sdk/client-s3').S3Client> {
+  const { S3Client } = await import('@aws-sdk/client-s3');
+  // Emulators and private endpoints have no per-bucket DNS names: address buckets by path there.
+  return new S3Client({ ...(await controlPlaneConfig(settings)), forcePathStyle: Boolean(configuredEndpoint('S3')) });
+}
+
+export async function createStsClient(
+  settings: ControlPlaneSettings,
+): Promise<import('@aws-sdk/client-sts').STSClient> {
+  const { STSClient } = await import('@aws-sdk/client-sts');
+  return new STSClient(await controlPlaneConfig(settings));
+}

@@ -15,7 +15,8 @@ export interface InitJson {
 }
 
 export default class Init extends StreamprocCommand<typeof Init> {
-  static description = `Create or update a stack's settings: target, AWS region and profile, X API credentials, keywords, retention.
+  static description =
+    `Create or update a stack's settings: target, AWS region and profile, X API credentials, keywords, retention.
 
 On a terminal it asks for each value, showing the current one as the default; secrets are typed masked and shown only as "set (ends …a1b2)". Every question has a flag and an environment variable, so scripts run \`init --yes\` with flags. Without a terminal and without --yes, a new stack needs --target and --keywords.
 
@@ -29,10 +30,14 @@ ${EXIT_CODES_HELP}`;
       description: 'Create a local stack non-interactively.',
     },
     {
-      command: 'TWITTER_BEARER_TOKEN=... <%= config.bin %> <%= command.id %> --yes --stack prod --target aws --region eu-west-1',
+      command:
+        'TWITTER_BEARER_TOKEN=... <%= config.bin %> <%= command.id %> --yes --stack prod --target aws --region eu-west-1',
       description: 'An AWS stack, with the bearer token from the environment (keeps it out of shell history).',
     },
-    { command: '<%= config.bin %> <%= command.id %> --stack demo --json --yes', description: 'Print the settings, redacted.' },
+    {
+      command: '<%= config.bin %> <%= command.id %> --stack demo --json --yes',
+      description: 'Print the settings, redacted.',
+    },
   ];
   static flags = {
     default: Flags.boolean({ description: 'Make this the default stack (the first stack always is).' }),

@@ -29,7 +29,12 @@ export interface InitInputs {
 /** The questions init asks; the real one is inquirer, tests pass their own. */
 export interface InitPrompter {
   select(options: { message: string; choices: { name: string; value: string }[]; default?: string }): Promise<string>;
-  input(options: { message: string; default?: string; validate?: (value: string) => true | string }): Promise<string>;
+  input(options: {
+    message: string;
+    default?: string;
+    prefill?: 'tab' | 'editable';
+    validate?: (value: string) => true | string;
+  }): Promise<string>;
   password(options: { message: string }): Promise<string>;
   confirm(options: { message: string; default?: boolean }): Promise<boolean>;
 }
@@ -72,6 +77,9 @@ function check(problem: string | undefined, flag: string): void {
   if (problem) throw new UsageError(`${flag}: ${problem}`, { hint: `Pass a valid ${flag}.`, code: 'INVALID_FLAG' });
 }
 
+/** The region the AWS SDK would pick from the environment (empty counts as unset). */
+const envRegion = (env: NodeJS.ProcessEnv) => env.AWS_REGION || env.AWS_DEFAULT_REGION || undefined;
+
 const asValidator = (problemOf: (value: string) => string | undefined) => (value: string) => problemOf(value) ?? true;
 
 async function inquirerPrompter(): Promise<InitPrompter> {
@@ -102,7 +110,7 @@ export async function runInit(options: InitOptions): Promise<InitResult> {
     const missing: string[] = [];
     if (given.target === undefined) missing.push(INIT_FLAG_NAMES.target);
     if (given.keywords === undefined) missing.push(INIT_FLAG_NAMES.keywords);
-    if (given.target === 'aws' && given.region === undefined && !env.AWS_REGION) missing.push(INIT_FLAG_NAMES.region);
+    if (given.target === 'aws' && given.region === undefined && !envRegion(env)) missing.push(INIT_FLAG_NAMES.region);
     if (missing.length > 0) {
       throw new UsageError(`init needs a terminal to prompt on, or these flags: ${missing.join(', ')}`, {
         hint: `Pass ${missing.join(' ')} (or --yes to accept defaults for the rest).`,
@@ -138,11 +146,11 @@ export async function runInit(options: InitOptions): Promise<InitResult> {
     if (given.region === undefined && prompter) {
       region = await prompter.input({
         message: 'AWS region',
-        default: current?.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1',
+        default: current?.region ?? envRegion(env) ?? 'us-east-1',
         validate: asValidator(regionProblem),
       });
     }
-    region ??= env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
+    region ??= envRegion(env);
     if (region === undefined) {
       throw new UsageError('--region is needed for the aws target', {
         hint: 'Pass --region (for example --region us-east-1) or set AWS_REGION.',
@@ -153,7 +161,7 @@ export async function runInit(options: InitOptions): Promise<InitResult> {
     if (given.profile === undefined && prompter) {
       const answer = await prompter.input({
         message: 'AWS profile (empty: the default credential chain)',
-        default: current?.profile ?? env.AWS_PROFILE ?? '',
+        default: current?.profile ?? (env.AWS_PROFILE || ''),
       });
       profile = answer.trim() || undefined;
     }
@@ -169,6 +177,8 @@ export async function runInit(options: InitOptions): Promise<InitResult> {
     const answer = await prompter.input({
       message: 'Keywords to track (comma-separated)',
       default: (current?.keywords ?? DEFAULT_KEYWORDS).join(', '),
+      // Editable, so that adding one keyword does not mean retyping the list.
+      prefill: 'editable',
       validate: (value) => keywordsProblem(parseKeywords(value)) ?? true,
     });
     keywords = parseKeywords(answer);

@@ -1,0 +1,135 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { screen } from '@inquirer/testing/vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+// Imported after @inquirer/testing/vitest so that its prompt mocks apply.
+import { runInit } from '../../src/config/init.js';
+
+let dir: string;
+let file: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'streamproc-prompts-'));
+  file = join(dir, 'config.json');
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+const TOKEN = 'AAAAbearer-token-typed-at-the-prompt-7f3e';
+
+describe('init prompts (driven through @inquirer/testing)', () => {
+  it('asks for each value, masks secrets, and saves what was answered', async () => {
+    // Act: answer every question the way a user would.
+    const done = runInit({ stack: 'demo', inputs: {}, mode: 'prompt', file, env: {} });
+
+    await screen.next();
+    expect(screen.getScreen()).toContain('Where should the pipeline run?');
+    screen.keypress('down'); // aws
+    screen.keypress('enter');
+
+    await screen.next();
+    expect(screen.getScreen()).toContain('AWS region');
+    screen.type('eu-west-1');
+    screen.keypress('enter');
+
+    await screen.next();
+    expect(screen.getScreen()).toContain('AWS profile');
+    screen.type('work');
+    screen.keypress('enter');
+
+    await screen.next();
+    expect(screen.getScreen()).toContain('Keywords to track');
+    screen.type(', reinvent');
+    screen.keypress('enter');
+
+    await screen.next();
+    expect(screen.getScreen()).toContain('Keep items for how many days');
+    screen.keypress('enter');
+
+    await screen.next();
+    expect(screen.getScreen()).toContain('Set X (Twitter) API credentials now?');
+    screen.type('y');
+    screen.keypress('enter');
+
+    // apiKey, apiSecret, accessToken, accessTokenSecret, bearerToken: set only the bearer token.
+    for (let i = 0; i < 4; i++) {
+      await screen.next();
+      screen.keypress('enter');
+    }
+    await screen.next();
+    expect(screen.getScreen()).toContain('bearer token');
+    screen.type(TOKEN);
+    expect(screen.getScreen()).not.toContain(TOKEN);
+    screen.keypress('enter');
+
+    const result = await done;
+
+    // Assess
+    expect(result.settings).toEqual({
+      target: 'aws',
+      region: 'eu-west-1',
+      profile: 'work',
+      keywords: ['aws', 'serverless', 'kinesis', 'reinvent'],
+      retentionDays: 30,
+      twitter: { bearerToken: TOKEN },
+    });
+    const saved = JSON.parse(await readFile(file, 'utf8'));
+    expect(saved.stacks.demo.twitter.bearerToken).toBe(TOKEN);
+  });
+
+  it('re-validates a bad answer instead of accepting it', async () => {
+    const done = runInit({ stack: 'demo', inputs: { target: 'aws' }, mode: 'prompt', file, env: {} });
+
+    await screen.next();
+    expect(screen.getScreen()).toContain('AWS region');
+    for (let i = 0; i < 'us-east-1'.length; i++) screen.keypress('backspace');
+    screen.type('moon');
+    screen.keypress('enter');
+    await screen.next();
+    expect(screen.getScreen()).toContain('not an AWS region code');
+    for (let i = 0; i < 4; i++) screen.keypress('backspace');
+    screen.type('ap-south-1');
+    screen.keypress('enter');
+
+    await screen.next(); // profile
+    screen.keypress('enter');
+    await screen.next(); // keywords
+    screen.keypress('enter');
+    await screen.next(); // retention
+    screen.keypress('enter');
+    await screen.next(); // credentials?
+    screen.keypress('enter');
+
+    const result = await done;
+    expect(result.settings.region).toBe('ap-south-1');
+    expect(result.settings.profile).toBeUndefined();
+  });
+
+  it('shows the current secret only by its last four characters and keeps it on Enter', async () => {
+    await runInit({ stack: 'demo', inputs: { twitter: { bearerToken: TOKEN } }, mode: 'defaults', file, env: {} });
+
+    const done = runInit({
+      stack: 'demo',
+      inputs: { target: 'local', keywords: 'a', retentionDays: 7 },
+      mode: 'prompt',
+      file,
+      env: {},
+    });
+    await screen.next();
+    screen.type('y');
+    screen.keypress('enter');
+    for (let i = 0; i < 4; i++) {
+      await screen.next();
+      screen.keypress('enter');
+    }
+    await screen.next();
+    expect(screen.getScreen()).toContain('set (ends …7f3e)');
+    expect(screen.getScreen()).not.toContain(TOKEN);
+    screen.keypress('enter');
+
+    const result = await done;
+    expect(result.settings.twitter).toEqual({ bearerToken: TOKEN });
+    expect(result.settings.retentionDays).toBe(7);
+  });
+});
