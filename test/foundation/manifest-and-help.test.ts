@@ -86,11 +86,14 @@ describe('help', () => {
     }
   });
 
-  it('prints the version', async () => {
-    const pkg = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8'));
-    const result = await runCli(['--version']);
-    expect(result.code).toBe(0);
-    expect(result.stdout).toContain(`streamproc/${pkg.version}`);
+  it('prints the version exactly as oclif would (bin/run.js answers --version without loading oclif)', async () => {
+    const { Config } = await import('@oclif/core');
+    const config = await Config.load(ROOT);
+    const fast = await runCli(['--version']);
+    const short = await runCli(['-v']);
+    expect(fast.code).toBe(0);
+    expect(fast.stdout).toBe(`${config.userAgent}\n`);
+    expect(short.stdout).toBe(fast.stdout);
   });
 });
 

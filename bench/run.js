@@ -1,0 +1,106 @@
+#!/usr/bin/env node
+// Runs every benchmark under bench/ (each prints one JSON line starting with {"bench":…} and a
+// human summary), then writes one report: bench/results/latest.json and bench/results/latest.md.
+// Usage: npm run bench [-- name ...]   (e.g. npm run bench -- startup ingest)
+import { spawn } from 'node:child_process';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { arch, cpus, platform, release, totalmem } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const only = process.argv.slice(2);
+const files = readdirSync(here)
+  .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts') && !f.endsWith('.d.ts'))
+  .filter((f) => only.length === 0 || only.includes(f.replace(/\.ts$/, '')))
+  .sort();
+
+function runOne(file) {
+  return new Promise((resolve) => {
+    const started = Date.now();
+    const child = spawn(process.execPath, ['--import', 'tsx', join(here, file)], {
+      cwd: join(here, '..'),
+      env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk) => {
+      out += chunk;
+      process.stdout.write(chunk);
+    });
+    child.on('close', (code) => {
+      const line = out.split('\n').find((l) => l.startsWith('{"bench":'));
+      let result;
+      try {
+        result = line ? JSON.parse(line) : undefined;
+      } catch {
+        result = undefined;
+      }
+      resolve({ file, code, seconds: (Date.now() - started) / 1000, result });
+    });
+  });
+}
+
+/** Flattens a result into `path → number|boolean|string` rows for the Markdown table. */
+function flatten(value, prefix = '', rows = []) {
+  for (const [key, v] of Object.entries(value)) {
+    if (key === 'bench' || key === 'goals' || key === 'met') continue;
+    const path = prefix ? `${prefix}.${key}` : key;
+    if (v !== null && typeof v === 'object' && !Array.isArray(v)) flatten(v, path, rows);
+    else if (typeof v === 'number' || typeof v === 'boolean') rows.push([path, v]);
+  }
+  return rows;
+}
+
+const machine = {
+  cpu: cpus()[0]?.model ?? 'unknown',
+  cores: cpus().length,
+  memoryGiB: Math.round(totalmem() / 2 ** 30),
+  os: `${platform()} ${release()} ${arch()}`,
+  node: process.version,
+};
+const runs = [];
+for (const file of files) {
+  process.stdout.write(`\n== ${file} ==\n`);
+  runs.push(await runOne(file));
+}
+
+const report = {
+  date: new Date().toISOString(),
+  machine,
+  benches: runs.map((r) => ({ ...r.result, file: r.file, exit: r.code, seconds: r.seconds })),
+};
+mkdirSync(join(here, 'results'), { recursive: true });
+writeFileSync(join(here, 'results', 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
+
+const md = [
+  `# Benchmarks — ${report.date.slice(0, 10)}`,
+  '',
+  `Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.os}, Node ${machine.node}.`,
+  'Each figure is measured in the same run as its baseline; ratios compare the two.',
+  '',
+  '| bench | goal | measured | met |',
+  '|---|---|---|---|',
+];
+for (const run of runs) {
+  const name = run.file.replace(/\.ts$/, '');
+  if (!run.result) {
+    md.push(`| ${name} | — | failed (exit ${run.code}) | no |`);
+    continue;
+  }
+  const goals = run.result.goals ?? {};
+  const met = run.result.met ?? {};
+  const flat = new Map(flatten(run.result));
+  for (const [key, goal] of Object.entries(goals)) {
+    const measured = [...flat].find(([path]) => path === key || path.endsWith(`.${key}`))?.[1];
+    md.push(
+      `| ${name} | ${key} ${goal} | ${measured ?? '—'} | ${met[key] === undefined ? '—' : met[key] ? 'yes' : 'no'} |`,
+    );
+  }
+  if (Object.keys(goals).length === 0) {
+    for (const [key, value] of flat) md.push(`| ${name} | ${key} | ${value} | — |`);
+  }
+}
+writeFileSync(join(here, 'results', 'latest.md'), `${md.join('\n')}\n`);
+process.stdout.write(`\n${md.join('\n')}\n\nWrote bench/results/latest.json and bench/results/latest.md\n`);
+process.exitCode = runs.some((r) => r.code !== 0) ? 1 : 0;
