@@ -1,0 +1,199 @@
+/**
+ * Processor throughput and CPU bench: `npx tsx bench/processor.ts`.
+ *
+ * Feeds the handler batches of ~1 KB tweets (100 and 1,000 records) and compares it with the
+ * reference-style baseline (sequential 25-item BatchWriteItem through the DocumentClient), once
+ * directly against dynalite and once through a proxy adding 10 ms per request (a stand-in for
+ * the network to DynamoDB). dynalite and the proxy run in child processes, so the cpuUsage()
+ * taken around each handler call is the handler's own CPU (including the SDK's). Prints one JSON
+ * line, then a short summary. Figures only, no assertions.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { encodeTweetEvent, type TweetEvent } from '../lambda/contract/tweet-event.js';
+import { createHandler } from '../lambda/processor/handler.js';
+import type { KinesisStreamEvent, KinesisStreamRecord } from '../lambda/processor/types.js';
+import { createBaselineHandler } from './lib/baseline-handler.js';
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+const BATCH_SIZES = [100, 1_000];
+/** Records per (setting, handler, batch size) cell; enough for stable figures, small enough for ~1 min. */
+const RECORDS_PER_CELL = 10_000;
+const PROXY_DELAY_MS = 10;
+/** Requests in flight for the processor; the handler's default (8) unless BENCH_CONCURRENCY says otherwise. */
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
+const children: ChildProcess[] = [];
+
+async function startChild(script: string, args: string[] = []): Promise<number> {
+  const child = spawn(process.execPath, [new URL(script, import.meta.url).pathname, ...args], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  children.push(child);
+  const line = await new Promise<string>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
+    createInterface({ input: child.stdout as NodeJS.ReadableStream }).once('line', resolve);
+  });
+  return (JSON.parse(line) as { port: number }).port;
+}
+
+function client(endpoint: string): DynamoDBClient {
+  return new DynamoDBClient({
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    maxAttempts: 1,
+    requestHandler: new NodeHttpHandler({ connectionTimeout: 2_000 }),
+  });
+}
+
+async function createTable(endpoint: string, name: string): Promise<void> {
+  const attribute = (AttributeName: string) => ({ AttributeName, AttributeType: 'S' as const });
+  await client(endpoint).send(
+    new CreateTableCommand({
+      TableName: name,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: ['pk', 'sk', 'tpk', 'tsk'].map(attribute),
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
+      GlobalSecondaryIndexes: [
+        {
+          IndexName: 'ByTime',
+          KeySchema: [
+            { AttributeName: 'tpk', KeyType: 'HASH' },
+            { AttributeName: 'tsk', KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'ALL' },
+        },
+      ],
+    }),
+  );
+}
+
+let tweetNumber = 0;
+let sequence = 49_590_338_271_490_256_608_559_692_538_361_571_095_921_575_989_136_588_800n;
+const WORDS = 'stream lambda kinesis dynamo serverless 🚀 data realtime pipeline ツイート event shard'.split(' ');
+
+/** A ~1 KB record: a long tweet with entities, as the X API v2 normaliser produces. */
+function tweetRecord(): KinesisStreamRecord {
+  tweetNumber++;
+  sequence++;
+  const words = Array.from({ length: 95 }, (_, i) => WORDS[(tweetNumber + i) % WORDS.length]);
+  const event: TweetEvent = {
+    v: 1,
+    id: String(1_850_000_000_000_000_000n + BigInt(tweetNumber)),
+    text: words.join(' ').slice(0, 700),
+    createdAt: new Date().toISOString(),
+    lang: 'en',
+    author: { id: String(10_000 + (tweetNumber % 500)), username: `user_${tweetNumber % 500}`, name: 'Bench User' },
+    hashtags: ['serverless', 'streaming', 'aws'],
+    mentions: ['awscloud', 'dynamodb'],
+    source: 'synthetic',
+  };
+  const bytes = encodeTweetEvent(event);
+  return {
+    kinesis: {
+      kinesisSchemaVersion: '1.0',
+      partitionKey: event.author.id,
+      sequenceNumber: sequence.toString(),
+      data: Buffer.from(bytes).toString('base64'),
+      approximateArrivalTimestamp: Date.now() / 1000,
+    },
+    eventSource: 'aws:kinesis',
+    eventVersion: '1.0',
+    eventID: `shardId-000000000000:${sequence}`,
+    eventName: 'aws:kinesis:record',
+    awsRegion: 'us-east-1',
+    eventSourceARN: 'arn:aws:kinesis:us-east-1:000000000000:stream/bench-EventStream',
+  };
+}
+
+interface Cell {
+  recordsPerSecond: number;
+  cpuMicrosPerRecord: number;
+}
+
+async function measure(run: (event: KinesisStreamEvent) => Promise<unknown>, batchSize: number): Promise<Cell> {
+  await run({ Records: Array.from({ length: 50 }, tweetRecord) }); // warm up connections and JIT
+  const batches = Array.from({ length: Math.ceil(RECORDS_PER_CELL / batchSize) }, () => ({
+    Records: Array.from({ length: batchSize }, tweetRecord),
+  }));
+  let cpu = 0;
+  let wall = 0;
+  for (const batch of batches) {
+    const wallStart = performance.now();
+    const cpuStart = process.cpuUsage();
+    await run(batch);
+    const used = process.cpuUsage(cpuStart);
+    cpu += used.user + used.system;
+    wall += performance.now() - wallStart;
+  }
+  const records = batches.length * batchSize;
+  return { recordsPerSecond: Math.round(records / (wall / 1000)), cpuMicrosPerRecord: +(cpu / records).toFixed(1) };
+}
+
+async function main(): Promise<void> {
+  const dynalitePort = await startChild('./lib/dynalite-server.js');
+  const proxyPort = await startChild('./lib/delay-proxy.js', [String(dynalitePort), String(PROXY_DELAY_MS)]);
+  const settings = { direct: `http://127.0.0.1:${dynalitePort}`, proxy10ms: `http://127.0.0.1:${proxyPort}` };
+  const figures: Record<string, Record<string, Cell>> = {};
+  for (const [setting, endpoint] of Object.entries(settings)) {
+    for (const batchSize of BATCH_SIZES) {
+      const table = `bench-${setting}-${batchSize}`;
+      await createTable(settings.direct, table);
+      const processor = createHandler({
+        client: client(endpoint),
+        tableName: table,
+        concurrency: CONCURRENCY,
+        log: () => {},
+      });
+      const baseline = createBaselineHandler(endpoint, table);
+      figures[`${setting}/${batchSize}`] = {
+        baseline: await measure(baseline, batchSize),
+        processor: await measure(processor, batchSize),
+      };
+    }
+  }
+  // The handler's own work (decode, validate, marshal, dedupe), without the SDK and HTTP: a client
+  // double that accepts everything, so the SDK's share of the CPU figures above can be told apart.
+  const accepting = { send: async () => ({ $metadata: {}, UnprocessedItems: {} }) };
+  const codeOnly = await measure(createHandler({ client: accepting, tableName: 'none', log: () => {} }), 1_000);
+  const speedup = (key: string) => {
+    const cell = figures[key] as Record<string, Cell>;
+    return +((cell.processor?.recordsPerSecond ?? 0) / (cell.baseline?.recordsPerSecond ?? 1)).toFixed(2);
+  };
+  const keys = Object.keys(figures);
+  const result = {
+    bench: 'processor',
+    recordBytes: Buffer.from(tweetRecord().kinesis.data, 'base64').byteLength,
+    proxyDelayMs: PROXY_DELAY_MS,
+    concurrency: CONCURRENCY,
+    figures,
+    speedup: Object.fromEntries(keys.map((key) => [key, speedup(key)])),
+    handlerCodeOnlyCpuMicrosPerRecord: codeOnly.cpuMicrosPerRecord,
+    maxProcessorCpuMicrosPerRecord: Math.max(...keys.map((key) => figures[key]?.processor?.cpuMicrosPerRecord ?? 0)),
+    goals: { proxySpeedup: 4, directSpeedup: 1, cpuMicrosPerRecord: 50 },
+  };
+  console.log(JSON.stringify(result));
+  for (const key of keys) {
+    const cell = figures[key] as Record<string, Cell>;
+    console.log(
+      `${key.padEnd(15)} processor ${String(cell.processor?.recordsPerSecond).padStart(6)} rec/s ` +
+        `${String(cell.processor?.cpuMicrosPerRecord).padStart(5)} µs CPU/rec | baseline ` +
+        `${String(cell.baseline?.recordsPerSecond).padStart(6)} rec/s ${String(cell.baseline?.cpuMicrosPerRecord).padStart(5)} µs CPU/rec | ` +
+        `${speedup(key)}x`,
+    );
+  }
+  console.log(`handler code alone (no SDK, no HTTP): ${codeOnly.cpuMicrosPerRecord} µs CPU/rec`);
+}
+
+try {
+  await main();
+} finally {
+  for (const child of children) child.kill('SIGTERM');
+}
