@@ -1,0 +1,110 @@
+import { resolve } from 'node:path';
+import { Flags } from '@oclif/core';
+import { EXIT_CODES_HELP, StreamprocCommand } from '../base-command.js';
+import { updateStackSettings } from '../config/store.js';
+import { UsageError } from '../errors.js';
+import {
+  deployParameterOverrides,
+  flagParameters,
+  settingsWithFlagParameters,
+  validateDeployParameters,
+} from '../stack/deploy-parameters.js';
+import { type ConfirmQuestion, type DeployResult, targetFor } from '../stack/target.js';
+import { renderDeployResult } from '../ui/deploy-view.js';
+
+export default class Deploy extends StreamprocCommand<typeof Deploy> {
+  static description = `Create or update the pipeline: stream, processor, table and the mapping between them.
+
+On the local target (the default) this starts the embedded engine in the background (Kinesis and DynamoDB emulators on 127.0.0.1, data under the stack's data directory) and provisions from templates/stream-processing.yaml. Running it again applies what changed in place (a new processor bundle is hot-swapped) and says so; with nothing changed it exits 0. If the engine died, deploy restarts it on the same data without losing records or checkpoints.
+
+On the aws target it creates or updates the CloudFormation stack.
+
+Parameters come from the template's defaults, the stack's saved parameters, its retention setting, then the flags; flags given are saved for the next deploy.
+
+${EXIT_CODES_HELP}`;
+  static examples = [
+    { command: '<%= config.bin %> <%= command.id %>', description: 'Start (or update) the default stack.' },
+    {
+      command: '<%= config.bin %> <%= command.id %> --shards 2 --batch-size 50',
+      description: 'With two shards and smaller batches.',
+    },
+    {
+      command: '<%= config.bin %> <%= command.id %> --processor ./my-handler.ts',
+      description: 'Run a custom handler instead of the built-in processor.',
+    },
+    {
+      command: '<%= config.bin %> <%= command.id %> -p LogLevel=debug --json',
+      description: 'Any template parameter; JSON result.',
+    },
+  ];
+  static flags = {
+    'batch-size': Flags.integer({ description: 'Records per processor invocation (BatchSize).', min: 1 }),
+    'batching-window': Flags.integer({
+      description: 'Seconds the mapping may wait to fill a batch (MaximumBatchingWindowInSeconds).',
+      min: 0,
+    }),
+    memory: Flags.integer({ description: 'Processor memory in MB (MemorySize).' }),
+    parameter: Flags.string({
+      char: 'p',
+      description: 'Set any template parameter, Name=Value (repeatable).',
+      multiple: true,
+    }),
+    processor: Flags.string({
+      description: 'Bundle and run this TypeScript or JavaScript handler instead of the built-in one.',
+    }),
+    'producer-identity': Flags.boolean({
+      description: 'Create a write-only producer identity (CreateProducerIdentity; AWS only, skipped locally).',
+    }),
+    shards: Flags.integer({ description: 'Shards in the stream (ShardCount).', min: 1 }),
+    timeout: Flags.integer({ description: 'Processor timeout in seconds (FunctionTimeout).' }),
+    yes: Flags.boolean({ char: 'y', description: 'Answer yes to questions the deploy asks (replacements on AWS).' }),
+  };
+
+  async run(): Promise<DeployResult> {
+    const { flags } = this;
+    const stack = await this.stack();
+    const fromFlags = flagParameters(
+      {
+        shards: flags.shards,
+        'batch-size': flags['batch-size'],
+        'batching-window': flags['batching-window'],
+        memory: flags.memory,
+        timeout: flags.timeout,
+        'producer-identity': flags['producer-identity'] ? 'true' : undefined,
+      },
+      flags.parameter,
+    );
+    const parameters = deployParameterOverrides(stack.settings, fromFlags);
+    await validateDeployParameters(parameters);
+    const target = await targetFor(stack.settings);
+    const result = await target.deploy({
+      stack,
+      parameters,
+      ...(flags.processor ? { processorEntry: resolve(flags.processor) } : {}),
+      reporter: this.reporter(),
+      confirm: (question) => this.confirm(question),
+      signal: this.interruptSignal,
+    });
+    if (stack.configured) {
+      await updateStackSettings(
+        stack.name,
+        (current) => ({ ...settingsWithFlagParameters(current ?? stack.settings, fromFlags), outputs: result.outputs }),
+        { file: stack.file },
+      );
+    }
+    this.say(renderDeployResult(result, this.color));
+    return result;
+  }
+
+  private async confirm(question: ConfirmQuestion): Promise<boolean> {
+    if (this.flags.yes) return true;
+    if (!this.interactive) {
+      throw new UsageError(`${question.message} (no terminal to ask on)`, {
+        hint: `Pass ${question.flag} to answer yes without a terminal.`,
+        code: 'NEEDS_FLAGS',
+      });
+    }
+    const { confirm } = await import('@inquirer/prompts');
+    return confirm({ message: question.message, default: false });
+  }
+}
