@@ -1,0 +1,187 @@
+import { join } from 'node:path';
+import { Flags } from '@oclif/core';
+import { EXIT_CODES_HELP, StreamprocCommand } from '../base-command.js';
+import { stackDataDir } from '../config/paths.js';
+import { ExitCode, UsageError } from '../errors.js';
+import type { IngestRun } from '../ingest/ingest.js';
+import type { SourceState } from '../ingest/sources/source.js';
+import type { IngestSummary } from '../ingest/summary.js';
+import { createIngestView, formatCount, type IngestView, renderIngestSummary } from '../ui/ingest-progress.js';
+import { colorEnabled } from '../ui/style.js';
+
+export default class Ingest extends StreamprocCommand<typeof Ingest> {
+  static description =
+    `Send tweets into the stack's Kinesis stream: from the X API v2 filtered stream (or the sampled stream), from a file of newline-delimited JSON, or generated.
+
+Sources (exactly one):
+  --twitter           the X filtered stream; its rules are synced to the stack's keywords, tagged "streamproc:<stack>" so other rules on the app are never touched. Needs a bearer token (or API key + secret) from \`streamproc init\`.
+  --sample            the X sampled stream (about 1 % of all posts).
+  --file PATH         replay NDJSON in the X v2 shape, the v1.1 shape, or streamproc's own event shape (a given-up file); "-" reads stdin.
+  --synthetic         realistic generated tweets (several languages, emoji, hashtags, mentions), deterministic per --seed.
+
+Records are batched into PutRecords (up to 500 records / 5 MiB), partitioned by author; failed entries are retried with back-off until --retry-deadline, then written to a file you can replay with --file. Lines that are not usable tweets are counted and reported, never sent. Ctrl-C stops the source, sends what is buffered and prints the summary (exit 130); a second Ctrl-C exits at once and saves the unsent records.
+
+The X API origin can be overridden with STREAMPROC_X_API_URL (for tests and HTTP proxies only).
+
+${EXIT_CODES_HELP}`;
+  static examples = [
+    {
+      command: '<%= config.bin %> <%= command.id %> --synthetic --count 10000',
+      description: 'Fill the local stack with 10,000 generated tweets.',
+    },
+    {
+      command: '<%= config.bin %> <%= command.id %> --synthetic --rate 50 --seed 7',
+      description: 'A steady demo load, the same tweets every time.',
+    },
+    {
+      command: '<%= config.bin %> <%= command.id %> --file tweets.jsonl --rate 200',
+      description: 'Replay a capture at 200 tweets per second.',
+    },
+    {
+      command: 'zcat capture.jsonl.gz | <%= config.bin %> <%= command.id %> --file -',
+      description: 'Replay from stdin.',
+    },
+    { command: '<%= config.bin %> <%= command.id %> --twitter', description: 'Stream the tracked keywords from X.' },
+    {
+      command: '<%= config.bin %> <%= command.id %> --synthetic --count 1000 --json',
+      description: 'Print the summary as JSON.',
+    },
+  ];
+  static flags = {
+    concurrency: Flags.integer({ description: 'PutRecords requests in flight at once.', default: 4, min: 1, max: 64 }),
+    count: Flags.integer({
+      description: 'With --synthetic: stop after this many tweets (default: until Ctrl-C).',
+      min: 1,
+    }),
+    file: Flags.string({
+      char: 'f',
+      description: 'Replay newline-delimited JSON tweets from this file ("-" for stdin).',
+    }),
+    'given-up-file': Flags.string({
+      description: "Where records that could not be sent are written (default: under the stack's data directory).",
+    }),
+    linger: Flags.integer({
+      description: 'Milliseconds a partial batch waits for more records before it is sent.',
+      default: 100,
+      min: 0,
+      max: 10_000,
+    }),
+    rate: Flags.integer({
+      description: 'With --file or --synthetic: records per second (default: as fast as the stream takes them).',
+      min: 1,
+    }),
+    'retry-deadline': Flags.integer({
+      description: 'Seconds to keep retrying a failing record before giving up on it.',
+      default: 60,
+      min: 1,
+    }),
+    sample: Flags.boolean({ description: 'Use the X sampled stream instead of the filtered stream.' }),
+    seed: Flags.integer({
+      description: 'With --synthetic: seed for the generated tweets (default: random, shown in the output).',
+      min: 0,
+    }),
+    stream: Flags.string({ description: "Kinesis stream name (default: the stack's stream)." }),
+    synthetic: Flags.boolean({ description: 'Generate realistic tweets.' }),
+    twitter: Flags.boolean({ description: "Read the X API v2 filtered stream for the stack's keywords." }),
+  };
+  static handlesInterrupt = true;
+
+  async run(): Promise<IngestSummary> {
+    const { flags } = this;
+    const { checkSourceChoice, openSource } = await import('../ingest/open-source.js');
+    const choice = {
+      twitter: flags.twitter,
+      sample: flags.sample,
+      file: flags.file,
+      synthetic: flags.synthetic,
+      count: flags.count,
+      rate: flags.rate,
+      seed: flags.seed,
+    };
+    checkSourceChoice(choice);
+    if (flags.stream !== undefined && flags.stream.trim() === '')
+      throw new UsageError('--stream needs a stream name', {
+        hint: "Pass --stream NAME, or leave it out to use the stack's stream.",
+      });
+    const stack = await this.stack();
+
+    let view: IngestView | undefined;
+    const pending: SourceState[] = [];
+    const onState = (state: SourceState) => (view ? view.state(state) : pending.push(state));
+    const { source } = await openSource(stack, choice, onState);
+
+    const { targetFor } = await import('../stack/target.js');
+    const endpoints = await (await targetFor(stack.settings)).endpoints(stack);
+    const streamName = flags.stream ?? endpoints.streamName;
+    const { createKinesisClient } = await import('../aws/clients.js');
+    // maxAttempts 1: the producer retries per entry; SDK retries would resend whole batches.
+    const client = await createKinesisClient({
+      region: endpoints.region,
+      profile: endpoints.profile,
+      service: endpoints.kinesis,
+      maxAttempts: 1,
+      maxSockets: flags.concurrency + 2,
+    });
+    const givenUpFile =
+      flags['given-up-file'] ??
+      join(stackDataDir(stack.name), 'ingest', `given-up-${new Date().toISOString().replace(/[:.]/g, '-')}.ndjson`);
+
+    const { startIngest } = await import('../ingest/ingest.js');
+    const run: IngestRun = await startIngest({
+      source,
+      client,
+      streamName,
+      givenUpFile,
+      signal: this.interruptSignal,
+      lingerMs: flags.linger,
+      concurrency: flags.concurrency,
+      retryDeadlineMs: flags['retry-deadline'] * 1000,
+      onBadLine: (bad) => view?.badLine(bad),
+      onWarning: (message) => view?.warn(message),
+    });
+    const stopHook = this.reportUnsentOnHardExit(run);
+    if (!this.jsonEnabled()) {
+      view = createIngestView({
+        interactive: Boolean(process.stderr.isTTY),
+        color: colorEnabled(process.stderr),
+        progress: run.progress,
+      });
+      for (const state of pending.splice(0)) view.state(state);
+    }
+    const onInterrupt = () =>
+      view?.warn(
+        `Stopping: sending the ${formatCount(run.unsentCount())} buffered record(s); Ctrl-C again to quit at once.`,
+      );
+    this.interruptSignal.addEventListener('abort', onInterrupt, { once: true });
+    try {
+      const summary = await run.done;
+      view?.stop();
+      this.say(renderIngestSummary(summary, this.color));
+      if (summary.interrupted) process.exitCode = ExitCode.interrupted;
+      return summary;
+    } finally {
+      view?.stop();
+      stopHook();
+      this.interruptSignal.removeEventListener('abort', onInterrupt);
+      client.destroy();
+    }
+  }
+
+  /**
+   * The base command ends the process on a second Ctrl-C with `process.exit`, which no awaiting
+   * code survives; an 'exit' listener is the one hook that still runs then. It saves the unsent
+   * records (synchronously) and says how many, so the quick exit loses nothing silently.
+   */
+  private reportUnsentOnHardExit(run: IngestRun): () => void {
+    const onExit = () => {
+      const { count, path } = run.saveUnsent();
+      const message =
+        count > 0
+          ? `${formatCount(count)} record(s) were not sent (buffered or in flight); saved to ${path} — replay them with: streamproc ingest --file ${path}\n`
+          : 'Every accepted record had been sent.\n';
+      process.stderr.write(message);
+    };
+    process.once('exit', onExit);
+    return () => process.off('exit', onExit);
+  }
+}

@@ -1,0 +1,181 @@
+import { UserError } from '../errors.js';
+import { GivenUpFile } from './given-up-file.js';
+import {
+  KinesisProducer,
+  type ProducerOptions,
+  type ProducerRecord,
+  type ProducerStats,
+  type PutRecordsClient,
+} from './producer.js';
+import type { BadInput, IngestSource } from './sources/source.js';
+import { BAD_LINE_SAMPLES, type IngestSummary, rate } from './summary.js';
+
+/**
+ * The ingest service: pulls items from one source, sends the events through the producer,
+ * tallies bad input and returns the summary. It prints nothing; the command polls `progress()`
+ * for the live line and renders the summary.
+ */
+
+export interface IngestOptions
+  extends Pick<
+    ProducerOptions,
+    'lingerMs' | 'concurrency' | 'retryDeadlineMs' | 'maxBufferedRecords' | 'backoffBaseMs' | 'backoffCapMs'
+  > {
+  source: IngestSource;
+  client: PutRecordsClient;
+  streamName: string;
+  /** Where given-up records go (created only when needed). */
+  givenUpFile: string;
+  /** Aborting stops the source; what is buffered is still flushed. */
+  signal: AbortSignal;
+  onBadLine?: (bad: BadInput) => void;
+  /** Something the user should know: a rejected record, records given up. */
+  onWarning?: (message: string) => void;
+}
+
+export interface IngestProgress extends ProducerStats {
+  badLines: number;
+  elapsedMs: number;
+}
+
+export interface IngestRun {
+  /** Resolves with the summary (also after an interrupt); rejects with a UserError on a fatal error. */
+  done: Promise<IngestSummary>;
+  progress(): IngestProgress;
+  /** Records accepted and not acknowledged right now. */
+  unsentCount(): number;
+  /**
+   * Writes every unacknowledged record to the given-up file, synchronously (for the
+   * second-Ctrl-C exit path), and returns how many and where.
+   */
+  saveUnsent(): { count: number; path: string | null };
+}
+
+export async function startIngest(options: IngestOptions): Promise<IngestRun> {
+  const started = Date.now();
+  const givenUp = new GivenUpFile(options.givenUpFile);
+  const samples: BadInput[] = [];
+  let badLines = 0;
+  let saved = false;
+  const producer = await KinesisProducer.create({
+    client: options.client,
+    streamName: options.streamName,
+    lingerMs: options.lingerMs,
+    concurrency: options.concurrency,
+    retryDeadlineMs: options.retryDeadlineMs,
+    maxBufferedRecords: options.maxBufferedRecords,
+    backoffBaseMs: options.backoffBaseMs,
+    backoffCapMs: options.backoffCapMs,
+    onGiveUp: (records, reason) => {
+      givenUp.append(records);
+      options.onWarning?.(`gave up on ${records.length} record(s) (${reason}); written to ${givenUp.path}`);
+    },
+    onRejected: (_id, _bytes, reason) => options.onWarning?.(reason),
+  });
+
+  const summarise = (interrupted: boolean): IngestSummary => {
+    const s = producer.stats();
+    const durationMs = Date.now() - started;
+    return {
+      source: options.source.name,
+      stream: options.streamName,
+      sent: s.sent,
+      failed: s.rejected + givenUp.count,
+      rejected: s.rejected,
+      badLines,
+      badLineSamples: samples,
+      retried: s.retried,
+      givenUp: givenUp.count,
+      givenUpFile: givenUp.pathIfWritten,
+      durationMs,
+      recordsPerSecond: rate(s.sent, durationMs),
+      bytesPerSecond: rate(s.bytesSent, durationMs),
+      interrupted,
+    };
+  };
+
+  const saveUnsent = () => {
+    if (saved) return { count: 0, path: givenUp.pathIfWritten };
+    saved = true;
+    const unsent: ProducerRecord[] = producer.unsent();
+    givenUp.append(unsent);
+    return { count: unsent.length, path: givenUp.pathIfWritten };
+  };
+
+  const failed = (error: unknown) => {
+    producer.close();
+    const { count, path } = saveUnsent();
+    return kinesisError(error, options.streamName, count, path);
+  };
+
+  const run = async (): Promise<IngestSummary> => {
+    let sourceError: unknown;
+    try {
+      for await (const item of options.source.items(options.signal)) {
+        if (item.kind === 'bad') {
+          badLines += 1;
+          if (samples.length < BAD_LINE_SAMPLES) samples.push(item.bad);
+          options.onBadLine?.(item.bad);
+          continue;
+        }
+        try {
+          await producer.put(item.event);
+        } catch (error) {
+          throw new ProducerFailure(failed(error));
+        }
+        if (options.signal.aborted) break;
+      }
+    } catch (error) {
+      if (error instanceof ProducerFailure) throw error.cause;
+      // The source failed (X refused us, the file became unreadable): still deliver what it gave.
+      sourceError = error;
+    }
+    try {
+      await producer.flush();
+    } catch (error) {
+      throw failed(error);
+    }
+    if (sourceError) throw sourceError;
+    return summarise(options.signal.aborted);
+  };
+
+  return {
+    done: run(),
+    progress: () => ({ ...producer.stats(), badLines, elapsedMs: Date.now() - started }),
+    unsentCount: () => producer.unsentCount,
+    saveUnsent,
+  };
+}
+
+/** A producer failure as one line the user can act on, saying what became of the unsent records. */
+function kinesisError(error: unknown, stream: string, unsent: number, path: string | null): unknown {
+  if (error instanceof UserError) return error;
+  const e = error as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
+  // Errors from the source (not the SDK) are not Kinesis' fault; let the command report them.
+  if (!e?.$metadata && !/Exception|Error$/.test(e?.name ?? '')) return error;
+  const kept = unsent > 0 ? ` ${unsent} unsent record(s) were written to ${path} (replay them with --file).` : '';
+  if (e.name === 'ResourceNotFoundException') {
+    return new UserError(`Stream ${stream} does not exist.${kept}`, {
+      hint: 'Run `streamproc deploy` first, or pass --stream with an existing stream.',
+      code: 'STREAM_NOT_FOUND',
+      cause: error,
+    });
+  }
+  const auth = /AccessDenied|UnrecognizedClient|InvalidSignature|ExpiredToken|Credentials/i.test(
+    `${e.name} ${e.message}`,
+  );
+  return new UserError(`Kinesis refused PutRecords on ${stream}: ${e.name}: ${e.message ?? ''}.${kept}`, {
+    hint: auth
+      ? 'Check the AWS credentials and profile for this stack (`streamproc init`).'
+      : 'Run again with --debug for details.',
+    code: auth ? 'AWS_AUTH' : 'KINESIS',
+    cause: error,
+  });
+}
+
+/** Carries a producer failure past the source's catch block unchanged. */
+class ProducerFailure extends Error {
+  constructor(readonly cause: unknown) {
+    super('producer failed');
+  }
+}

@@ -1,0 +1,86 @@
+import type { ResolvedStack } from '../config/store.js';
+import { UsageError } from '../errors.js';
+import { openFileReplay } from './sources/file-replay.js';
+import type { IngestSource, SourceState } from './sources/source.js';
+import { syntheticSource } from './sources/synthetic.js';
+import { twitterSource } from './sources/twitter.js';
+
+/** The source flags of `ingest`, checked for combinations before anything starts. */
+export interface SourceChoice {
+  twitter?: boolean;
+  sample?: boolean;
+  file?: string;
+  synthetic?: boolean;
+  count?: number;
+  rate?: number;
+  seed?: number;
+}
+
+/** Exactly one source; flags that only make sense with another source are usage errors. */
+export function checkSourceChoice(choice: SourceChoice): 'twitter' | 'sample' | 'file' | 'synthetic' {
+  const picked = [
+    choice.twitter && !choice.sample ? '--twitter' : undefined,
+    choice.sample ? '--sample' : undefined,
+    choice.file !== undefined ? '--file' : undefined,
+    choice.synthetic ? '--synthetic' : undefined,
+  ].filter((f): f is string => f !== undefined);
+  const hint = 'Pick one of --twitter (the filtered stream), --sample, --file PATH or --synthetic.';
+  if (picked.length === 0) throw new UsageError('No source given', { hint, code: 'NO_SOURCE' });
+  if (picked.length > 1)
+    throw new UsageError(`Only one source at a time: ${picked.join(' and ')} were both given`, {
+      hint,
+      code: 'TWO_SOURCES',
+    });
+  if (!choice.synthetic && choice.count !== undefined) {
+    throw new UsageError('--count only applies to --synthetic', {
+      hint: 'Drop --count, or use --synthetic --count N.',
+      code: 'FLAG_COMBINATION',
+    });
+  }
+  if (!choice.synthetic && choice.seed !== undefined) {
+    throw new UsageError('--seed only applies to --synthetic', {
+      hint: 'Drop --seed, or use --synthetic --seed S.',
+      code: 'FLAG_COMBINATION',
+    });
+  }
+  if ((choice.twitter || choice.sample) && choice.rate !== undefined) {
+    throw new UsageError('--rate paces --file and --synthetic; the X stream sets its own pace', {
+      hint: 'Drop --rate.',
+      code: 'FLAG_COMBINATION',
+    });
+  }
+  const which = picked[0] as string;
+  return which.slice(2) as 'twitter' | 'sample' | 'file' | 'synthetic';
+}
+
+/** Opens the chosen source now, so that a missing file or missing X credentials fail first. */
+export async function openSource(
+  stack: ResolvedStack,
+  choice: SourceChoice,
+  onState: (state: SourceState) => void,
+): Promise<{ source: IngestSource; seed?: number }> {
+  const kind = checkSourceChoice(choice);
+  if (kind === 'file') return { source: await openFileReplay(choice.file as string, { rate: choice.rate, onState }) };
+  if (kind === 'synthetic') {
+    const seed = choice.seed ?? Math.floor(Math.random() * 2 ** 31);
+    return {
+      source: syntheticSource({
+        seed,
+        count: choice.count,
+        rate: choice.rate,
+        keywords: stack.settings.keywords,
+        onState,
+      }),
+      seed,
+    };
+  }
+  return {
+    source: twitterSource({
+      stack: stack.name,
+      credentials: stack.settings.twitter,
+      keywords: stack.settings.keywords,
+      sample: kind === 'sample',
+      onState,
+    }),
+  };
+}

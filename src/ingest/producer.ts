@@ -1,0 +1,358 @@
+import type { PutRecordsCommand, PutRecordsCommandOutput } from '@aws-sdk/client-kinesis';
+import {
+  encodeTweetEvent,
+  MAX_EVENT_BYTES,
+  partitionKeyOf,
+  type TweetEvent,
+} from '../../lambda/contract/tweet-event.js';
+import { backoffDelay, isRetryableEntryError, isRetryableRequestError } from './put-errors.js';
+
+/**
+ * The Kinesis producer: batches events into PutRecords requests (≤ 500 records, ≤ 5 MiB),
+ * lingers briefly so that slow sources still fill batches, keeps a bounded number of requests in
+ * flight, and makes `put` wait while too many records are unacknowledged — the backpressure that
+ * slows the source instead of buffering without bound. Failed entries (and whole failed
+ * requests) are retried with capped exponential back-off and full jitter until a per-record
+ * deadline; then they are handed to `onGiveUp`, never dropped silently.
+ */
+
+/** Kinesis limits (PutRecords API reference). */
+export const MAX_BATCH_RECORDS = 500;
+export const MAX_BATCH_BYTES = 5 * 1024 * 1024;
+export const MAX_RECORD_BYTES = 1024 * 1024;
+
+/** The part of a KinesisClient the producer uses (a double in tests and the benchmark). */
+export interface PutRecordsClient {
+  send(command: PutRecordsCommand): Promise<Pick<PutRecordsCommandOutput, 'Records' | 'FailedRecordCount'>>;
+}
+
+export interface ProducerRecord {
+  id: string;
+  data: Uint8Array;
+  partitionKey: string;
+  /** Data plus partition key, what Kinesis counts against its limits. */
+  size: number;
+  firstTriedAt: number;
+  attempts: number;
+}
+
+export interface ProducerOptions {
+  client: PutRecordsClient;
+  streamName: string;
+  /** How long a partial batch waits for more records before it is sent. Default 100 ms. */
+  lingerMs?: number;
+  /** PutRecords requests in flight at once. Default 4. */
+  concurrency?: number;
+  /** Records per request. Default (and Kinesis maximum) 500. */
+  maxBatchRecords?: number;
+  /** Bytes per request, data plus partition keys. Default (and Kinesis maximum) 5 MiB. */
+  maxBatchBytes?: number;
+  /** Unacknowledged records at most; `put` waits beyond it. Default (concurrency + 2) × batch size. */
+  maxBufferedRecords?: number;
+  /** A record still failing this long after its first attempt is given up. Default 60 s. */
+  retryDeadlineMs?: number;
+  /** Back-off base and cap for retries. Defaults 100 ms and 5 s. */
+  backoffBaseMs?: number;
+  backoffCapMs?: number;
+  random?: () => number;
+  /** Records the producer stopped trying, with the last reason. */
+  onGiveUp?: (records: ProducerRecord[], reason: string) => void;
+  /** An event that can never be sent (too large), with the reason. */
+  onRejected?: (id: string, bytes: number, reason: string) => void;
+}
+
+export interface ProducerStats {
+  /** Records taken by `put` (not counting rejected ones). */
+  accepted: number;
+  /** Records Kinesis acknowledged. */
+  sent: number;
+  bytesSent: number;
+  /** Record attempts that failed and were scheduled again. */
+  retried: number;
+  givenUp: number;
+  rejected: number;
+  requests: number;
+  failedRequests: number;
+  inFlightRequests: number;
+  /** Accepted and not yet acknowledged or given up. */
+  unsent: number;
+}
+
+type PutRecordsCtor = typeof PutRecordsCommand;
+
+export class KinesisProducer {
+  private readonly lingerMs: number;
+  private readonly concurrency: number;
+  private readonly maxRecords: number;
+  private readonly maxBytes: number;
+  private readonly maxBuffered: number;
+  private readonly deadlineMs: number;
+  private readonly random: () => number;
+
+  private buffer: ProducerRecord[] = [];
+  private bufferBytes = 0;
+  private readonly ready: ProducerRecord[][] = [];
+  private readonly inFlight = new Set<ProducerRecord[]>();
+  private readonly waitingRetry = new Set<ProducerRecord[]>();
+  private readonly retryTimers = new Set<NodeJS.Timeout>();
+  private lingerTimer?: NodeJS.Timeout;
+  private draining = false;
+  private fatal?: unknown;
+  private spaceWaiters: (() => void)[] = [];
+  private idleWaiters: (() => void)[] = [];
+  private readonly counts = {
+    accepted: 0,
+    sent: 0,
+    bytesSent: 0,
+    retried: 0,
+    givenUp: 0,
+    rejected: 0,
+    requests: 0,
+    failedRequests: 0,
+  };
+  private unacked = 0;
+
+  /** Loads the SDK command class on demand, keeping `--help` fast. */
+  static async create(options: ProducerOptions): Promise<KinesisProducer> {
+    const { PutRecordsCommand } = await import('@aws-sdk/client-kinesis');
+    return new KinesisProducer(options, PutRecordsCommand);
+  }
+
+  constructor(
+    private readonly options: ProducerOptions,
+    private readonly Command: PutRecordsCtor,
+  ) {
+    this.lingerMs = options.lingerMs ?? 100;
+    this.concurrency = Math.max(1, options.concurrency ?? 4);
+    this.maxRecords = Math.min(MAX_BATCH_RECORDS, options.maxBatchRecords ?? MAX_BATCH_RECORDS);
+    this.maxBytes = Math.min(MAX_BATCH_BYTES, options.maxBatchBytes ?? MAX_BATCH_BYTES);
+    this.maxBuffered = Math.max(
+      this.maxRecords,
+      options.maxBufferedRecords ?? (this.concurrency + 2) * this.maxRecords,
+    );
+    this.deadlineMs = options.retryDeadlineMs ?? 60_000;
+    this.random = options.random ?? Math.random;
+  }
+
+  /**
+   * Takes one event. Resolves at once while there is room, later when the stream has caught up;
+   * false when the event can never be sent (reported through `onRejected`). Rejects once a
+   * non-retryable error (missing stream, bad credentials) has stopped the producer.
+   */
+  async put(event: TweetEvent): Promise<boolean> {
+    if (this.fatal) throw this.fatal;
+    const data = encodeTweetEvent(event);
+    const partitionKey = partitionKeyOf(event);
+    const size = data.byteLength + partitionKey.length;
+    if (data.byteLength > MAX_EVENT_BYTES || size > MAX_RECORD_BYTES) {
+      this.counts.rejected += 1;
+      this.options.onRejected?.(
+        event.id,
+        data.byteLength,
+        `event ${event.id} is ${data.byteLength} bytes encoded, over the ${MAX_EVENT_BYTES}-byte record contract limit; not sent`,
+      );
+      return false;
+    }
+    while (this.unacked >= this.maxBuffered) {
+      await new Promise<void>((resolve) => this.spaceWaiters.push(resolve));
+      if (this.fatal) throw this.fatal;
+    }
+    this.unacked += 1;
+    this.counts.accepted += 1;
+    this.add({ id: event.id, data, partitionKey, size, firstTriedAt: Date.now(), attempts: 0 });
+    return true;
+  }
+
+  /** Sends what is buffered now and resolves when every accepted record is acknowledged or given up. */
+  async flush(): Promise<void> {
+    this.draining = true;
+    if (this.buffer.length > 0) this.cut();
+    while (this.unacked > 0 && !this.fatal) {
+      await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+    }
+    if (this.fatal) throw this.fatal;
+  }
+
+  /** Records accepted and not (yet) acknowledged: buffered, waiting, in flight or waiting to retry. */
+  unsent(): ProducerRecord[] {
+    return [...this.buffer, ...this.ready.flat(), ...[...this.inFlight].flat(), ...[...this.waitingRetry].flat()];
+  }
+
+  get unsentCount(): number {
+    return this.unacked;
+  }
+
+  stats(): ProducerStats {
+    return { ...this.counts, inFlightRequests: this.inFlight.size, unsent: this.unacked };
+  }
+
+  /** Stops timers (after a fatal error or an abort); records still unsent stay in `unsent()`. */
+  close(): void {
+    if (this.lingerTimer) clearTimeout(this.lingerTimer);
+    this.lingerTimer = undefined;
+    for (const timer of this.retryTimers) clearTimeout(timer);
+    this.retryTimers.clear();
+  }
+
+  private add(record: ProducerRecord): void {
+    if (
+      this.buffer.length > 0 &&
+      (this.buffer.length >= this.maxRecords || this.bufferBytes + record.size > this.maxBytes)
+    ) {
+      this.cut();
+    }
+    this.buffer.push(record);
+    this.bufferBytes += record.size;
+    if (this.buffer.length >= this.maxRecords) this.cut();
+    else if (this.buffer.length === 1 && !this.lingerTimer) {
+      this.lingerTimer = setTimeout(() => {
+        this.lingerTimer = undefined;
+        if (this.buffer.length > 0) this.cut();
+      }, this.lingerMs);
+    }
+  }
+
+  private cut(): void {
+    if (this.lingerTimer) clearTimeout(this.lingerTimer);
+    this.lingerTimer = undefined;
+    this.ready.push(this.buffer);
+    this.buffer = [];
+    this.bufferBytes = 0;
+    this.pump();
+  }
+
+  private pump(): void {
+    while (!this.fatal && this.inFlight.size < this.concurrency && this.ready.length > 0) {
+      const batch = this.ready.shift() as ProducerRecord[];
+      this.inFlight.add(batch);
+      void this.send(batch);
+    }
+  }
+
+  private async send(batch: ProducerRecord[]): Promise<void> {
+    this.counts.requests += 1;
+    for (const record of batch) record.attempts += 1;
+    try {
+      const records = new Array(batch.length);
+      for (let i = 0; i < batch.length; i += 1) {
+        const r = batch[i] as ProducerRecord;
+        records[i] = { Data: r.data, PartitionKey: r.partitionKey };
+      }
+      const output = await this.options.client.send(
+        new this.Command({ StreamName: this.options.streamName, Records: records }),
+      );
+      this.inFlight.delete(batch);
+      this.settle(batch, output);
+    } catch (error) {
+      this.inFlight.delete(batch);
+      this.counts.failedRequests += 1;
+      if (isRetryableRequestError(error)) this.retry(batch, describeError(error));
+      else this.stop(error, batch);
+    }
+    this.pump();
+    this.checkIdle();
+  }
+
+  private settle(
+    batch: ProducerRecord[],
+    output: Pick<PutRecordsCommandOutput, 'Records' | 'FailedRecordCount'>,
+  ): void {
+    const results = output.Records;
+    if (!results || results.length !== batch.length) {
+      this.retry(batch, `PutRecords answered ${results?.length ?? 0} results for ${batch.length} records`);
+      return;
+    }
+    if (!output.FailedRecordCount) {
+      this.acknowledge(batch);
+      return;
+    }
+    const ok: ProducerRecord[] = [];
+    const again: ProducerRecord[] = [];
+    const lost: ProducerRecord[] = [];
+    let reason = '';
+    for (let i = 0; i < batch.length; i += 1) {
+      const record = batch[i] as ProducerRecord;
+      const code = results[i]?.ErrorCode;
+      if (!code) ok.push(record);
+      else if (isRetryableEntryError(code)) {
+        again.push(record);
+        reason ||= code;
+      } else {
+        lost.push(record);
+        reason = `${code}: ${results[i]?.ErrorMessage ?? ''}`;
+      }
+    }
+    this.acknowledge(ok);
+    if (again.length > 0) this.retry(again, reason);
+    if (lost.length > 0) this.giveUp(lost, reason);
+  }
+
+  private acknowledge(records: ProducerRecord[]): void {
+    let bytes = 0;
+    for (const record of records) bytes += record.data.byteLength;
+    this.counts.sent += records.length;
+    this.counts.bytesSent += bytes;
+    this.release(records.length);
+  }
+
+  private retry(records: ProducerRecord[], reason: string): void {
+    const now = Date.now();
+    const expired = records.filter((r) => now - r.firstTriedAt >= this.deadlineMs);
+    const again = expired.length === 0 ? records : records.filter((r) => now - r.firstTriedAt < this.deadlineMs);
+    if (expired.length > 0)
+      this.giveUp(expired, `still failing after ${Math.round(this.deadlineMs / 1000)} s: ${reason}`);
+    if (again.length === 0) return;
+    this.counts.retried += again.length;
+    const attempts = Math.max(...again.map((r) => r.attempts));
+    // Never wait past the earliest deadline: the last try happens at the deadline, not after it.
+    const remaining = Math.min(...again.map((r) => r.firstTriedAt + this.deadlineMs - now));
+    const delay = Math.min(
+      backoffDelay(attempts, this.random, this.options.backoffBaseMs, this.options.backoffCapMs),
+      Math.max(0, remaining),
+    );
+    this.waitingRetry.add(again);
+    const timer = setTimeout(() => {
+      this.retryTimers.delete(timer);
+      this.waitingRetry.delete(again);
+      if (this.fatal) return;
+      for (const record of again) this.add(record);
+      if (this.draining && this.buffer.length > 0) this.cut();
+    }, delay);
+    this.retryTimers.add(timer);
+  }
+
+  private giveUp(records: ProducerRecord[], reason: string): void {
+    this.counts.givenUp += records.length;
+    this.options.onGiveUp?.(records, reason);
+    this.release(records.length);
+  }
+
+  private release(count: number): void {
+    this.unacked -= count;
+    if (this.spaceWaiters.length > 0 && this.unacked < this.maxBuffered) {
+      for (const resolve of this.spaceWaiters.splice(0)) resolve();
+    }
+    this.checkIdle();
+  }
+
+  private checkIdle(): void {
+    if ((this.unacked === 0 || this.fatal) && this.idleWaiters.length > 0) {
+      for (const resolve of this.idleWaiters.splice(0)) resolve();
+    }
+  }
+
+  /** A non-retryable request error: nothing more is sent; the batch stays unsent for the caller. */
+  private stop(error: unknown, batch: ProducerRecord[]): void {
+    this.fatal = error;
+    this.ready.unshift(batch);
+    this.close();
+    for (const resolve of this.spaceWaiters.splice(0)) resolve();
+    this.checkIdle();
+  }
+}
+
+function describeError(error: unknown): string {
+  const e = error as { name?: string; code?: string; message?: string; $metadata?: { httpStatusCode?: number } };
+  const status = e.$metadata?.httpStatusCode;
+  return `${e.name ?? e.code ?? 'Error'}${status ? ` (HTTP ${status})` : ''}`;
+}

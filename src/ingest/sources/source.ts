@@ -1,0 +1,77 @@
+import type { TweetEvent } from '../../../lambda/contract/tweet-event.js';
+
+/** What a source yields: a usable event, or an input it could not use (never thrown). */
+export type SourceItem = { kind: 'event'; event: TweetEvent } | { kind: 'bad'; bad: BadInput };
+
+export interface BadInput {
+  /** 1-based line number (file replay) or message number (X stream). */
+  line: number;
+  reason: string;
+  /** The start of the offending input, control characters replaced, for the report. */
+  excerpt: string;
+}
+
+export type SourceName = 'twitter' | 'twitter-sample' | 'file' | 'stdin' | 'synthetic';
+
+/** A source's lifecycle as the progress line shows it. */
+export interface SourceState {
+  state:
+    | 'starting'
+    | 'syncing-rules'
+    | 'connecting'
+    | 'connected'
+    | 'reconnecting'
+    | 'reading'
+    | 'generating'
+    | 'done'
+    | 'stopped';
+  /** One readable line of detail (a rule change, why a reconnect happens, the wait). */
+  detail?: string;
+  /** Delay before the next connection attempt, for `reconnecting`. */
+  delayMs?: number;
+}
+
+export interface IngestSource {
+  readonly name: SourceName;
+  /** Yields until the input ends or `signal` aborts; awaiting the consumer is the backpressure. */
+  items(signal: AbortSignal): AsyncIterable<SourceItem>;
+}
+
+const EXCERPT_CHARS = 120;
+
+/** A printable start of a bad input: control characters and lone surrogates become `�`/`\n`. */
+export function excerptOf(text: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: replacing control characters is the point
+  const clean = text.slice(0, EXCERPT_CHARS).replace(/[\u0000-\u001F\u007F-\u009F]/g, '�');
+  return text.length > EXCERPT_CHARS ? `${clean}…` : clean;
+}
+
+/** Sleeps for `ms`, or until `signal` aborts (resolves, never rejects). */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  if (ms <= 0 || signal?.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
+
+/**
+ * Paces a source to `rate` items per second (undefined: as fast as the consumer takes them).
+ * Sleeps only when more than a few milliseconds ahead, so high rates cost no timer per item.
+ */
+export function pacer(rate: number | undefined, signal?: AbortSignal): () => Promise<void> {
+  if (!rate || rate <= 0) return () => Promise.resolve();
+  const started = performance.now();
+  let count = 0;
+  return async () => {
+    const due = started + (count * 1000) / rate;
+    count += 1;
+    const ahead = due - performance.now();
+    if (ahead > 4) await sleep(ahead, signal);
+  };
+}

@@ -1,0 +1,34 @@
+import type { BadInput, SourceName } from './sources/source.js';
+
+/** What `ingest` did, as `--json` prints it and the summary table shows it. */
+export interface IngestSummary {
+  source: SourceName;
+  stream: string;
+  /** Records Kinesis acknowledged. */
+  sent: number;
+  /** Records that are not in the stream: rejected (too large) plus given up. */
+  failed: number;
+  /** Events too large for the record contract; never sent. */
+  rejected: number;
+  /** Input lines (or stream messages) that were not usable tweets; never sent. */
+  badLines: number;
+  /** The first few bad lines in full: line number, reason, start of the line. */
+  badLineSamples: BadInput[];
+  /** Record attempts that failed and were retried. */
+  retried: number;
+  /** Records given up after the retry deadline (or a fatal error), written to `givenUpFile`. */
+  givenUp: number;
+  givenUpFile: string | null;
+  durationMs: number;
+  recordsPerSecond: number;
+  bytesPerSecond: number;
+  /** True when Ctrl-C / SIGTERM stopped the run before the source ended. */
+  interrupted: boolean;
+}
+
+/** Bad lines shown in full; the rest are only counted. */
+export const BAD_LINE_SAMPLES = 5;
+
+export function rate(count: number, durationMs: number): number {
+  return durationMs > 0 ? Math.round((count * 1000) / durationMs) : 0;
+}

@@ -1,0 +1,306 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { PipelineEndpoints } from '../../src/stack/target.js';
+import { startFakeXServer, v2Message } from '../fixtures/fake-x-server.js';
+import { CLI, ROOT, runCli, tempDirs } from '../helpers/cli.js';
+
+/** The built CLI as a child process: flag checks always, the whole pipeline when the local engine exists. */
+
+const built = existsSync(join(ROOT, 'dist', 'src', 'commands', 'ingest.js'));
+const localEngine =
+  existsSync(join(ROOT, 'src', 'local', 'local-target.ts')) && existsSync(join(ROOT, 'dist', 'processor', 'index.mjs'));
+
+describe.runIf(built)('streamproc ingest: flags and input errors', () => {
+  let dirs: Awaited<ReturnType<typeof tempDirs>>;
+  beforeAll(async () => {
+    dirs = await tempDirs();
+  });
+  afterAll(async () => {
+    await dirs.cleanup();
+  });
+
+  it.each([
+    [[], /Error: No source given/],
+    [['--synthetic', '--file', 'x.jsonl'], /Only one source at a time: --file and --synthetic/],
+    [['--twitter', '--synthetic'], /Only one source at a time: --twitter and --synthetic/],
+    [['--file', 'x.jsonl', '--count', '5'], /--count only applies to --synthetic/],
+    [['--file', 'x.jsonl', '--seed', '5'], /--seed only applies to --synthetic/],
+    [['--twitter', '--rate', '5'], /--rate paces --file and --synthetic/],
+    [['--synthetic', '--linger', 'soon'], /Error: .*linger/],
+  ])('exits 2 for %j', async (args, message) => {
+    const result = await runCli(['ingest', ...args], { env: dirs.env() });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(message);
+    expect(result.stderr).toMatch(/Hint: /);
+    expect(result.stdout).toBe('');
+  });
+
+  it('exits 1 with one line and a hint for a missing file', async () => {
+    const result = await runCli(['ingest', '--file', 'no-such-file.jsonl'], { env: dirs.env() });
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim().split('\n')).toEqual([
+      'Error: Replay file no-such-file.jsonl does not exist',
+      'Hint: Pass --file with a newline-delimited JSON file of tweets, or --file - to read stdin.',
+    ]);
+  });
+
+  it('prints the error as JSON with --json', async () => {
+    const result = await runCli(['ingest', '--json'], { env: dirs.env() });
+    expect(result.code).toBe(2);
+    expect(JSON.parse(result.stdout)).toMatchObject({ error: { code: 'NO_SOURCE', exit: 2 } });
+  });
+
+  it('refuses the X stream without credentials, pointing at init', async () => {
+    const result = await runCli(['ingest', '--twitter'], { env: dirs.env() });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/needs an API bearer token/);
+    expect(result.stderr).toMatch(/streamproc init --twitter-bearer-token/);
+  });
+});
+
+const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Starts the CLI, lets it run for `afterMs`, then plays `scenario` (signals); resolves on exit. */
+function interruptCli(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  afterMs: number,
+  scenario: (child: ReturnType<typeof spawn>) => Promise<void>,
+) {
+  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    const kill = setTimeout(() => child.kill('SIGKILL'), 40_000);
+    child.stdout.setEncoding('utf8').on('data', (c: string) => {
+      stdout += c;
+    });
+    child.stderr.setEncoding('utf8').on('data', (c: string) => {
+      stderr += c;
+    });
+    setTimeout(() => void scenario(child).catch(reject), afterMs);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(kill);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+describe.runIf(built && localEngine)('streamproc ingest end to end on the local engine', () => {
+  let dirs: Awaited<ReturnType<typeof tempDirs>>;
+  let endpoints: PipelineEndpoints;
+
+  async function tweetIds(): Promise<Set<string>> {
+    const { createDynamoDbClient } = await import('../../src/aws/clients.js');
+    const { ScanCommand } = await import('@aws-sdk/client-dynamodb');
+    const client = await createDynamoDbClient({ region: endpoints.region, service: endpoints.dynamodb });
+    const ids = new Set<string>();
+    let start: Record<string, never> | undefined;
+    do {
+      const page = await client.send(
+        new ScanCommand({
+          TableName: endpoints.tableName,
+          ExclusiveStartKey: start,
+          ProjectionExpression: 'tweetId, kind',
+        }),
+      );
+      for (const item of page.Items ?? []) if (item.kind?.S === 'tweet' && item.tweetId?.S) ids.add(item.tweetId.S);
+      start = page.LastEvaluatedKey as typeof start;
+    } while (start);
+    client.destroy();
+    return ids;
+  }
+
+  async function waitForIds(expected: string[], timeoutMs = 30_000): Promise<Set<string>> {
+    const deadline = Date.now() + timeoutMs;
+    let ids = await tweetIds();
+    while (!expected.every((id) => ids.has(id)) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 500));
+      ids = await tweetIds();
+    }
+    return ids;
+  }
+
+  beforeAll(async () => {
+    dirs = await tempDirs('streamproc-ingest-e2e-');
+    const deploy = await runCli(['deploy', '--json'], { env: dirs.env(), timeoutMs: 60_000 });
+    expect(deploy.code, deploy.stderr).toBe(0);
+    process.env.STREAMPROC_CONFIG_DIR = dirs.configDir;
+    process.env.STREAMPROC_DATA_DIR = dirs.dataDir;
+    const modulePath = '../../src/local/local-target.js';
+    const { localTarget } = (await import(modulePath)) as typeof import('../../src/local/local-target.js');
+    const { resolveStack } = await import('../../src/config/store.js');
+    endpoints = await localTarget().endpoints(await resolveStack(undefined));
+  }, 90_000);
+
+  afterAll(async () => {
+    if (dirs) {
+      await runCli(['teardown', '--yes'], { env: dirs.env(), timeoutMs: 30_000 });
+      await dirs.cleanup();
+    }
+  }, 60_000);
+
+  it('sends 2000 synthetic tweets that all land in the table, and prints the summary as JSON', async () => {
+    // Act
+    const result = await runCli(['ingest', '--synthetic', '--count', '2000', '--seed', '5', '--json'], {
+      env: dirs.env(),
+    });
+    // Assess
+    expect(result.code, result.stderr).toBe(0);
+    const summary = JSON.parse(result.stdout);
+    expect(Object.keys(summary)).toEqual(
+      expect.arrayContaining([
+        'source',
+        'sent',
+        'failed',
+        'badLines',
+        'badLineSamples',
+        'retried',
+        'givenUp',
+        'givenUpFile',
+        'durationMs',
+        'recordsPerSecond',
+        'bytesPerSecond',
+        'stream',
+      ]),
+    );
+    expect(summary).toMatchObject({
+      source: 'synthetic',
+      sent: 2000,
+      failed: 0,
+      badLines: 0,
+      givenUp: 0,
+      givenUpFile: null,
+      stream: endpoints.streamName,
+    });
+    const { syntheticTweets } = await import('../../src/ingest/sources/synthetic.js');
+    const expected = [...syntheticTweets({ seed: 5, count: 2000, startTime: 0 })].map((e) => e.id);
+    const ids = await waitForIds(expected);
+    expect(expected.filter((id) => !ids.has(id))).toEqual([]);
+  }, 60_000);
+
+  it('replays v1.1 and v2 files (and stdin), reporting bad lines without sending them', async () => {
+    const v1 = await readFile(join(ROOT, 'test', 'fixtures', 'tweets-v1.jsonl'), 'utf8');
+    const v2 = join(ROOT, 'test', 'fixtures', 'tweets-v2.jsonl');
+    const fromStdin = await runCli(['ingest', '--file', '-'], { env: dirs.env(), input: `${v1}not json at all\n` });
+    const fromFile = await runCli(['ingest', '--file', v2, '--json'], { env: dirs.env() });
+    expect(fromStdin.code, fromStdin.stderr).toBe(0);
+    expect(fromStdin.stderr).toMatch(/line 5: not JSON/);
+    expect(fromStdin.stdout).toMatch(/bad lines\s*│ 1/);
+    expect(JSON.parse(fromFile.stdout)).toMatchObject({ source: 'file', sent: 3, badLines: 0 });
+    const ids = await waitForIds(['1050118621198921728', '1445880548472328194']);
+    expect(ids).toContain('1050118621198921728');
+    expect(ids).toContain('1445880548472328194');
+  }, 60_000);
+
+  it('streams from the X filtered stream (fake server) into the table, through a disconnect, without showing the token', async () => {
+    // Prepare
+    const token = 'fake-bearer-token-0123456789abcdef';
+    const x = await startFakeXServer({
+      bearerToken: token,
+      rules: [{ id: '9', value: 'dogs', tag: 'someone-else' }],
+      connections: [
+        {
+          steps: [
+            { message: v2Message({ id: '1900000000000000001', tag: 'streamproc:streamproc', text: 'first ☁️' }) },
+            { keepAlive: true },
+            { disconnect: true },
+          ],
+        },
+        {
+          steps: [
+            { message: v2Message({ id: '1900000000000000002', tag: 'streamproc:streamproc', text: 'second 🚀' }) },
+          ],
+        },
+      ],
+    });
+    try {
+      const init = await runCli(['init', '--yes', '--keywords', 'aws,serverless', '--twitter-bearer-token', token], {
+        env: dirs.env(),
+      });
+      expect(init.code, init.stderr).toBe(0);
+      // Act
+      const result = await interruptCli(
+        ['ingest', '--twitter', '--json'],
+        dirs.env({ STREAMPROC_X_API_URL: x.url }),
+        0,
+        async (child) => {
+          await waitForIds(['1900000000000000001', '1900000000000000002'], 20_000);
+          child.kill('SIGINT');
+        },
+      );
+      // Assess
+      expect(result.code, result.stderr).toBe(130);
+      expect(JSON.parse(result.stdout)).toMatchObject({ source: 'twitter', sent: 2, badLines: 0, interrupted: true });
+      expect(x.streamConnections).toBe(2);
+      expect(x.rules.map((r) => `${r.value}|${r.tag}`).sort()).toEqual([
+        'aws|streamproc:streamproc',
+        'dogs|someone-else',
+        'serverless|streamproc:streamproc',
+      ]);
+      expect(result.stdout + result.stderr).not.toContain(token);
+    } finally {
+      await x.close();
+    }
+  }, 60_000);
+
+  it('on SIGINT stops the source, flushes, prints the summary and exits 130', async () => {
+    const result = await interruptCli(
+      ['ingest', '--synthetic', '--rate', '400', '--seed', '9', '--json'],
+      dirs.env(),
+      2_500,
+      async (child) => {
+        child.kill('SIGINT');
+      },
+    );
+    expect(result.code).toBe(130);
+    const summary = JSON.parse(result.stdout);
+    expect(summary).toMatchObject({ interrupted: true, failed: 0, givenUp: 0 });
+    expect(summary.sent).toBeGreaterThan(50);
+    const { syntheticTweets } = await import('../../src/ingest/sources/synthetic.js');
+    const sent = [...syntheticTweets({ seed: 9, count: summary.sent, startTime: 0 })].map((e) => e.id);
+    const ids = await waitForIds(sent);
+    expect(sent.filter((id) => !ids.has(id))).toEqual([]);
+  }, 60_000);
+
+  it('a second Ctrl-C exits at once, saves what was not sent and says how much', async () => {
+    // Prepare: freeze the engine so that requests hang and records pile up unsent.
+    const { stackEnginePaths } = await import('../../src/local/engine-paths.js');
+    const state = JSON.parse(await readFile(stackEnginePaths('streamproc').state, 'utf8')) as { pid: number };
+    let frozen = false;
+    try {
+      // Act
+      const result = await interruptCli(
+        ['ingest', '--synthetic', '--rate', '2000'],
+        dirs.env(),
+        2_500,
+        async (child) => {
+          process.kill(state.pid, 'SIGSTOP');
+          frozen = true;
+          await pause(500);
+          child.kill('SIGINT');
+          await pause(500);
+          child.kill('SIGINT');
+        },
+      );
+      // Assess
+      expect(result.code).toBe(130);
+      expect(result.stderr).toMatch(/Stopping: sending the [\d,]+ buffered record\(s\)/);
+      expect(result.stderr).toMatch(/Interrupted \(SIGINT\)/);
+      const saved = /(\d[\d,]*) record\(s\) were not sent \(buffered or in flight\); saved to (\S+)/.exec(
+        result.stderr,
+      );
+      expect(saved).not.toBeNull();
+      const lines = (await readFile(saved?.[2] as string, 'utf8')).trim().split('\n');
+      expect(lines).toHaveLength(Number((saved?.[1] ?? '').replace(/,/g, '')));
+      expect(lines.length).toBeGreaterThan(0);
+      expect(JSON.parse(lines[0] as string)).toMatchObject({ v: 1, source: 'synthetic' });
+    } finally {
+      if (frozen) process.kill(state.pid, 'SIGCONT');
+    }
+  }, 60_000);
+});
