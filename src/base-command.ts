@@ -42,6 +42,11 @@ export abstract class StreamprocCommand<T extends typeof Command> extends Comman
   private resolvedStack?: ResolvedStack;
   private signalHandler?: (signal: NodeJS.Signals) => void;
 
+  /** Whether this run stops cleanly on the first Ctrl-C; by default the class's `handlesInterrupt`. */
+  protected handlesInterrupt(): boolean {
+    return (this.ctor as unknown as typeof StreamprocCommand).handlesInterrupt;
+  }
+
   /** Aborted on the first Ctrl-C / SIGTERM; a second one exits at once. */
   protected get interruptSignal(): AbortSignal {
     return this.interrupt.signal;
@@ -109,8 +114,7 @@ export abstract class StreamprocCommand<T extends typeof Command> extends Comman
     let count = 0;
     this.signalHandler = (signal) => {
       count += 1;
-      const handles = (this.ctor as unknown as typeof StreamprocCommand).handlesInterrupt;
-      if (count === 1 && handles) {
+      if (count === 1 && this.handlesInterrupt()) {
         this.interrupt.abort(new InterruptedError(`Interrupted by ${signal}`));
         return;
       }

@@ -60,9 +60,20 @@ ${EXIT_CODES_HELP}`;
     yes: Flags.boolean({ char: 'y', description: 'Answer yes to questions the deploy asks (replacements on AWS).' }),
   };
 
+  /**
+   * On AWS, Ctrl-C stops watching and says the stack operation goes on in CloudFormation; the
+   * local deploy takes a second and has nothing to leave running, so Ctrl-C simply exits.
+   */
+  protected override handlesInterrupt(): boolean {
+    return this.deployTarget === 'aws';
+  }
+
+  private deployTarget?: string;
+
   async run(): Promise<DeployResult> {
     const { flags } = this;
     const stack = await this.stack();
+    this.deployTarget = stack.settings.target;
     const fromFlags = flagParameters(
       {
         shards: flags.shards,

@@ -32,24 +32,11 @@ ${EXIT_CODES_HELP}`;
     const stack = await this.stack();
     const target = await targetFor(stack.settings);
     const description = await target.describe(stack);
-    if (!description.exists) {
-      const result: TeardownResult = { stack: stack.name, target: stack.settings.target, existed: false, deleted: [] };
-      this.say(renderTeardownResult(result, this.color));
-      return result;
-    }
-    this.say(renderDescription(stack.name, description));
-    const confirmed = await confirmDestructive({
-      name: stack.name,
-      what: `stack ${stack.name} (${stack.settings.target})`,
-      confirm: flags.confirm,
-      yes: flags.yes,
-      interactive: this.interactive,
-    });
-    if (!confirmed) {
-      throw new UserError('Teardown cancelled: the typed name did not match', {
-        hint: `Type ${stack.name} exactly, or pass --confirm ${stack.name}.`,
-        code: 'CANCELLED',
-      });
+    // A stack that does not exist needs no confirmation, but the target still runs: it clears
+    // what may be left around it (saved outputs, staged assets on AWS) and reports existed: false.
+    if (description.exists) {
+      this.say(renderDescription(stack.name, description));
+      await this.confirm(stack.name, stack.settings.target);
     }
     const result = await target.teardown({
       stack,
@@ -59,5 +46,22 @@ ${EXIT_CODES_HELP}`;
     });
     this.say(renderTeardownResult(result, this.color));
     return result;
+  }
+
+  private async confirm(name: string, target: string): Promise<void> {
+    const { flags } = this;
+    const confirmed = await confirmDestructive({
+      name,
+      what: `stack ${name} (${target})`,
+      confirm: flags.confirm,
+      yes: flags.yes,
+      interactive: this.interactive,
+    });
+    if (!confirmed) {
+      throw new UserError('Teardown cancelled: the typed name did not match', {
+        hint: `Type ${name} exactly, or pass --confirm ${name}.`,
+        code: 'CANCELLED',
+      });
+    }
   }
 }
