@@ -1,0 +1,176 @@
+import { Flags } from '@oclif/core';
+import type { EventItem } from '../../lambda/contract/table-layout.js';
+import { EXIT_CODES_HELP, StreamprocCommand } from '../base-command.js';
+import { parseDurationFlag, parseTimeBound } from '../browse/time-spec.js';
+import { UsageError } from '../errors.js';
+import { colorEnabled, painter } from '../ui/style.js';
+import { itemLayout } from '../ui/tweet-table.js';
+
+/** Terminal width: the TTY's, else $COLUMNS, else 100 (pipes). */
+function outputWidth(): number {
+  const fromEnv = Number(process.env.COLUMNS);
+  return process.stdout.columns || (Number.isInteger(fromEnv) && fromEnv > 0 ? fromEnv : 100);
+}
+
+export default class Browse extends StreamprocCommand<typeof Browse> {
+  static description =
+    `Show the newest tweets in the stack's table, newest last, like \`tail\`; --follow keeps printing new ones as they arrive.
+
+Reads through the table's time index (never a full-table Scan), so it is as fast on a million items as on a hundred. --user reads one user's history through the table's key instead.
+
+Times are arrival times (when Kinesis accepted the record), shown in local time. --since and --until take a duration back from now (30s, 10m, 2h, 3d, 1w) or a date/time (2026-11-25, 2026-11-25T20:00 local, 2026-11-25T20:00:00Z). In pipes the output is plain text, 100 columns unless $COLUMNS says otherwise.
+
+--json prints a JSON array of the items as stored; with --follow, one JSON object per line (NDJSON).
+
+${EXIT_CODES_HELP}`;
+  static examples = [
+    { command: '<%= config.bin %> <%= command.id %>', description: 'The 20 newest tweets.' },
+    {
+      command: '<%= config.bin %> <%= command.id %> -f',
+      description: 'Keep printing tweets as they arrive (Ctrl-C stops).',
+    },
+    {
+      command: '<%= config.bin %> <%= command.id %> --user jeff --since 2d',
+      description: "One user's tweets of the last two days.",
+    },
+    {
+      command: '<%= config.bin %> <%= command.id %> --grep lambda --limit 50',
+      description: 'The 50 newest tweets mentioning "lambda".',
+    },
+    {
+      command: '<%= config.bin %> <%= command.id %> --rejected',
+      description: 'Malformed records the processor quarantined, with the reason.',
+    },
+    {
+      command: '<%= config.bin %> <%= command.id %> -f --json | jq .text',
+      description: 'Stream new tweets as NDJSON.',
+    },
+  ];
+  static flags = {
+    follow: Flags.boolean({ char: 'f', description: 'Keep printing new items as they arrive, until Ctrl-C.' }),
+    grep: Flags.string({ description: 'Only items whose text, user or hashtags contain TEXT (case-insensitive).' }),
+    interval: Flags.string({
+      default: '1s',
+      description: 'With --follow: how often to poll the table (e.g. 500ms, 2s).',
+    }),
+    limit: Flags.integer({ char: 'n', default: 20, description: 'How many items to show.', max: 10_000, min: 1 }),
+    lookback: Flags.string({
+      default: '30s',
+      description:
+        'With --follow: how late (after its arrival time) an item may become visible and still be shown; raise it for a lagging pipeline.',
+    }),
+    rejected: Flags.boolean({
+      description: 'Show quarantined malformed records (reason, raw payload) instead of tweets.',
+    }),
+    since: Flags.string({ description: 'Only items that arrived at or after this time (2h, 3d, 2026-11-25T20:00).' }),
+    until: Flags.string({ description: 'Only items that arrived at or before this time (10m, 2026-11-25).' }),
+    user: Flags.string({ char: 'u', description: "One user's tweets (username, with or without @)." }),
+  };
+  static handlesInterrupt = true;
+
+  async run(): Promise<EventItem[] | undefined> {
+    const { flags } = this;
+    const nowMs = Date.now();
+    const sinceMs = flags.since === undefined ? undefined : parseTimeBound('since', flags.since, nowMs);
+    const untilMs = flags.until === undefined ? undefined : parseTimeBound('until', flags.until, nowMs);
+    const intervalMs = parseDurationFlag('interval', flags.interval);
+    const lookbackMs = parseDurationFlag('lookback', flags.lookback);
+    if (sinceMs !== undefined && untilMs !== undefined && sinceMs > untilMs) {
+      throw new UsageError('--since is later than --until', { hint: 'For example --since 3h --until 1h.' });
+    }
+    if (flags.follow && untilMs !== undefined) {
+      throw new UsageError('--until cannot be combined with --follow', {
+        hint: 'Follow shows items as they arrive; use --since to choose where the first page starts.',
+      });
+    }
+    if (flags.rejected && flags.user) {
+      throw new UsageError('--user cannot be combined with --rejected', {
+        hint: 'Rejected records have no valid user; filter them with --grep instead.',
+      });
+    }
+    if (intervalMs < 100)
+      throw new UsageError('--interval must be at least 100ms', { hint: 'For example --interval 500ms.' });
+
+    const stack = await this.stack();
+    const { targetFor } = await import('../stack/target.js');
+    const endpoints = await (await targetFor(stack.settings)).endpoints(stack);
+    const { createDynamoDbClient } = await import('../aws/clients.js');
+    const client = await createDynamoDbClient({
+      region: endpoints.region,
+      profile: endpoints.profile,
+      service: endpoints.dynamodb,
+    });
+    const { browseTable, followTable } = await import('../browse/browse.js');
+    // retentionDays outranks a saved DataRetentionDays parameter at deploy (see deploy-parameters.ts).
+    const retention = Number(stack.settings.retentionDays);
+    const streamRetention = Number(stack.settings.parameters?.StreamRetentionHours ?? 24);
+    const kind = flags.rejected ? 'rejected' : 'tweet';
+    const options = {
+      client,
+      tableName: endpoints.tableName,
+      endpoint: endpoints.dynamodb.endpoint,
+      kind,
+      limit: flags.limit,
+      sinceMs,
+      untilMs,
+      user: flags.user,
+      grep: flags.grep,
+      retentionDays: Number.isFinite(retention) && retention > 0 ? retention : undefined,
+      streamRetentionHours: Number.isFinite(streamRetention) && streamRetention > 0 ? streamRetention : undefined,
+    } as const;
+    try {
+      // Following, Ctrl-C ends the follow loop (exit 0 with a count); otherwise it stops the read.
+      const page = await browseTable({ ...options, signal: flags.follow ? undefined : this.interruptSignal });
+      const json = this.jsonEnabled();
+      const filtered = Boolean(flags.user || flags.grep || sinceMs !== undefined || untilMs !== undefined);
+      const noun = flags.rejected ? 'rejected records' : 'tweets';
+      const layout = itemLayout({ kind, width: outputWidth(), color: this.color, now: Date.now(), sample: page.items });
+      if (page.items.length === 0 && !flags.follow) {
+        this.note(this.emptyMessage(endpoints.tableName, noun, filtered));
+      } else if (!json) {
+        this.say(layout.header());
+        for (const item of page.items) this.say(layout.row(item));
+      }
+      if (!page.complete) {
+        this.note(
+          `Stopped after reading ${page.examined} items without finding ${flags.limit} matches; narrow with --since.`,
+        );
+      }
+      if (!flags.follow) return page.items;
+
+      if (json) for (const item of page.items) process.stdout.write(`${JSON.stringify(item)}\n`);
+      this.note(`Following ${endpoints.tableName} (every ${flags.interval}; Ctrl-C to stop)…`);
+      let shown = page.items.length;
+      for await (const batch of followTable({
+        ...options,
+        shown: page.items,
+        intervalMs,
+        lookbackMs,
+        signal: this.interruptSignal,
+      })) {
+        for (const item of batch) {
+          process.stdout.write(json ? `${JSON.stringify(item)}\n` : `${layout.row(item)}\n`);
+        }
+        shown += batch.length;
+      }
+      this.note(`\nShown ${shown} ${shown === 1 ? noun.replace(/s$/, '') : noun}.`);
+      // NDJSON was printed as it arrived; returning nothing keeps oclif from adding a JSON document.
+      return undefined;
+    } finally {
+      client.destroy();
+    }
+  }
+
+  /** Progress and notes go to stderr so that stdout carries only items (pipes, --json). */
+  private note(message: string): void {
+    if (!this.jsonEnabled() || this.flags.follow) process.stderr.write(`${message}\n`);
+  }
+
+  private emptyMessage(table: string, noun: string, filtered: boolean): string {
+    const paint = painter(colorEnabled(process.stderr));
+    if (filtered)
+      return `No ${noun} in ${table} match the filters.\n${paint.gray('Hint:')} widen them, e.g. --since 7d.`;
+    if (noun === 'rejected records') return `No rejected records in ${table}: every record so far was valid.`;
+    return `No tweets yet in ${table}.\n${paint.gray('Hint:')} streamproc ingest --synthetic --count 100`;
+  }
+}

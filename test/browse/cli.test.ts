@@ -1,0 +1,267 @@
+/**
+ * The built CLI as a child process: flag errors, the error messages, and — when the local engine
+ * exists — deploy → records through the pipeline → browse / browse -f → Ctrl-C → teardown.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TweetItem } from '../../lambda/contract/table-layout.js';
+import { encodeTweetEvent, type TweetEvent } from '../../lambda/contract/tweet-event.js';
+import { stripAnsi } from '../../src/ui/style.js';
+import { displayWidth } from '../../src/ui/text-width.js';
+import { CLI, ROOT, runCli, tempDirs } from '../helpers/cli.js';
+
+const built = existsSync(join(ROOT, 'dist', 'src', 'commands', 'browse.js'));
+const engineReady =
+  built &&
+  existsSync(join(ROOT, 'src', 'local', 'local-target.ts')) &&
+  existsSync(join(ROOT, 'dist', 'src', 'local', 'local-target.js')) &&
+  existsSync(join(ROOT, 'dist', 'processor', 'index.mjs'));
+
+let dirs: Awaited<ReturnType<typeof tempDirs>>;
+
+beforeAll(async () => {
+  dirs = await tempDirs('streamproc-browse-');
+});
+
+afterAll(async () => {
+  await dirs?.cleanup();
+});
+
+describe.skipIf(!built)('browse flags and errors (built CLI)', () => {
+  it.each([[['--limit', '0']], [['--no-such-flag']], [['--limit', 'many']]])(
+    'exits 2 on bad flags %j',
+    async (args) => {
+      const result = await runCli(['browse', ...args], { env: dirs.env() });
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(/^Error: /);
+      expect(result.stderr).toContain('Hint:');
+    },
+  );
+
+  it('rejects --since nonsense with an example', async () => {
+    const result = await runCli(['browse', '--since', 'nonsense'], { env: dirs.env() });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('Error: --since "nonsense" is not a time');
+    expect(result.stderr).toContain('Hint: For example --since 2h');
+  });
+
+  it.each([
+    [['-f', '--until', '1h'], '--until cannot be combined with --follow'],
+    [['--rejected', '--user', 'jeff'], '--user cannot be combined with --rejected'],
+    [['--since', '1h', '--until', '2h'], '--since is later than --until'],
+    [['-f', '--interval', '10ms'], '--interval must be at least 100ms'],
+  ])('rejects the combination %j', async (args, message) => {
+    const result = await runCli(['browse', ...args], { env: dirs.env() });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(message);
+  });
+
+  it('says the engine is not running and what to run, also as JSON', async () => {
+    const human = await runCli(['browse'], { env: dirs.env() });
+    expect(human.code).toBe(1);
+    expect(human.stderr).toContain('Error: The local engine for stack streamproc is not running');
+    expect(human.stderr).toContain('streamproc deploy');
+    const json = await runCli(['browse', '--json'], { env: dirs.env() });
+    expect(json.code).toBe(1);
+    expect(JSON.parse(json.stdout)).toEqual({
+      error: expect.objectContaining({ code: 'ENGINE_NOT_RUNNING', exit: 1 }),
+    });
+  });
+
+  it('says when the named stack does not exist', async () => {
+    const other = await tempDirs('streamproc-browse-stack-');
+    try {
+      const init = await runCli(['init', '--yes', '--stack', 'demo', '--keywords', 'aws'], { env: other.env() });
+      expect(init.code).toBe(0);
+      const result = await runCli(['browse', '--stack', 'nope'], { env: other.env() });
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain('Error: No stack named "nope"');
+    } finally {
+      await other.cleanup();
+    }
+  });
+});
+
+let tweetCounter = 0;
+function tweetEvent(tag: string): TweetEvent {
+  tweetCounter++;
+  return {
+    v: 1,
+    id: String(1_860_000_000_000_000_000n + BigInt(tweetCounter)),
+    text: `${tag} ${tweetCounter}: hello 🎉 東京の #serverless\nsecond line`,
+    createdAt: new Date().toISOString(),
+    lang: 'en',
+    author: { id: String(100 + (tweetCounter % 3)), username: `e2e_user${tweetCounter % 3}`, name: 'E2E' },
+    hashtags: ['serverless'],
+    mentions: [],
+    source: 'synthetic',
+  };
+}
+
+describe.skipIf(!engineReady)('browse against the local engine (built CLI)', () => {
+  let kinesis: KinesisClient;
+  let dynamodb: DynamoDBClient;
+  let streamName: string;
+  let tableName: string;
+
+  const put = async (payloads: Uint8Array[]) => {
+    const output = await kinesis.send(
+      new PutRecordsCommand({
+        StreamName: streamName,
+        Records: payloads.map((Data, i) => ({ Data, PartitionKey: String(i % 3) })),
+      }),
+    );
+    expect(output.FailedRecordCount ?? 0).toBe(0);
+  };
+
+  const browseJson = async (args: string[] = []) => {
+    const result = await runCli(['browse', '--json', ...args], { env: dirs.env() });
+    expect(result.code).toBe(0);
+    return JSON.parse(result.stdout) as TweetItem[];
+  };
+
+  /** Waits until the processor has written `count` tweets. */
+  const waitForTweets = async (count: number) => {
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const items = await browseJson(['--limit', String(count)]);
+      if (items.length >= count || Date.now() > deadline) return items;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  };
+
+  beforeAll(async () => {
+    const deploy = await runCli(['deploy', '--json'], { env: dirs.env(), timeoutMs: 120_000 });
+    expect(deploy.code, deploy.stderr).toBe(0);
+    const state = JSON.parse(await readFile(join(dirs.dataDir, 'stacks', 'streamproc', 'engine.json'), 'utf8')) as {
+      endpoints: { kinesis: string; dynamodb: string };
+    };
+    const common = {
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      requestHandler: new NodeHttpHandler(),
+    };
+    kinesis = new KinesisClient({ ...common, endpoint: state.endpoints.kinesis });
+    dynamodb = new DynamoDBClient({ ...common, endpoint: state.endpoints.dynamodb });
+    streamName = 'streamproc-EventStream';
+    tableName = 'streamproc-EventData';
+  }, 150_000);
+
+  afterAll(async () => {
+    kinesis?.destroy();
+    dynamodb?.destroy();
+    await runCli(['teardown', '--yes'], { env: dirs.env(), timeoutMs: 60_000 });
+  }, 90_000);
+
+  it('says the table is empty and how to fill it (exit 0, JSON [])', async () => {
+    const human = await runCli(['browse'], { env: dirs.env() });
+    expect(human.code).toBe(0);
+    expect(human.stderr).toContain('No tweets yet in streamproc-EventData');
+    expect(human.stderr).toContain('streamproc ingest --synthetic --count 100');
+    expect(await browseJson()).toEqual([]);
+  });
+
+  it('shows records put into the stream, newest last, as JSON and as plain text', async () => {
+    // Prepare
+    const events = Array.from({ length: 6 }, () => tweetEvent('first'));
+    await put([...events.map(encodeTweetEvent), new TextEncoder().encode('{"not": "a tweet"')]);
+    // Act
+    const items = await waitForTweets(6);
+    const plain = await runCli(['browse', '--limit', '4'], { env: dirs.env({ COLUMNS: '40' }) });
+    const wide = await runCli(['browse', '--limit', '4'], { env: dirs.env({ COLUMNS: '200' }) });
+    const rejected = await runCli(['browse', '--rejected', '--json'], { env: dirs.env() });
+    // Assess
+    expect(items.map((item) => item.tweetId).sort()).toEqual(events.map((e) => e.id).sort());
+    expect(items.map((item) => item.tsk)).toEqual([...items.map((item) => item.tsk)].sort());
+    expect(plain.code).toBe(0);
+    expect(plain.stdout).not.toContain('\u001B[');
+    const lines = plain.stdout.trimEnd().split('\n');
+    expect(lines).toHaveLength(5);
+    for (const line of lines) expect(displayWidth(line)).toBeLessThanOrEqual(40);
+    for (const line of wide.stdout.trimEnd().split('\n'))
+      expect(displayWidth(stripAnsi(line))).toBeLessThanOrEqual(200);
+    expect(wide.stdout).toContain(items.at(-1)?.tweetId as string);
+    expect(JSON.parse(rejected.stdout)).toEqual([
+      expect.objectContaining({
+        kind: 'rejected',
+        raw: '{"not": "a tweet"',
+        reason: expect.stringContaining('not JSON'),
+      }),
+    ]);
+  });
+
+  it('follows: prints records put while it runs as NDJSON, then exits 0 on Ctrl-C with a count', async () => {
+    // Prepare
+    const child = spawn(process.execPath, [CLI, 'browse', '-f', '--json', '--limit', '2'], {
+      cwd: ROOT,
+      env: dirs.env(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk;
+    });
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk;
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    const lineCount = () => stdout.split('\n').filter((line) => line.trim()).length;
+    const waitFor = async (check: () => boolean, ms: number) => {
+      const deadline = Date.now() + ms;
+      while (!check() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+    };
+    try {
+      await waitFor(() => stderr.includes('Following'), 20_000);
+      // Act
+      const live = Array.from({ length: 5 }, () => tweetEvent('live'));
+      await put(live.slice(0, 2).map(encodeTweetEvent));
+      await new Promise((resolve) => setTimeout(resolve, 700));
+      await put(live.slice(2).map(encodeTweetEvent));
+      await waitFor(() => lineCount() >= 7, 20_000);
+      child.kill('SIGINT');
+      const code = await exited;
+      // Assess
+      const printed = stdout
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as TweetItem);
+      expect(code).toBe(0);
+      expect(printed).toHaveLength(7);
+      expect(
+        printed
+          .slice(2)
+          .map((item) => item.tweetId)
+          .sort(),
+      ).toEqual(live.map((e) => e.id).sort());
+      expect(new Set(printed.map((item) => item.sk)).size).toBe(7);
+      expect(stderr).toContain('Shown 7 tweets.');
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+  });
+
+  it('filters by user and by text', async () => {
+    const items = await browseJson(['--limit', '100']);
+    const user = items[0]?.username as string;
+    const byUser = await browseJson(['--user', user.toUpperCase(), '--limit', '100']);
+    expect(byUser.length).toBeGreaterThan(0);
+    expect(byUser.every((item) => item.username === user)).toBe(true);
+    const byText = await browseJson(['--grep', 'LIVE', '--limit', '100']);
+    expect(byText).toHaveLength(5);
+  });
+
+  it('says the table does not exist when it was deleted', async () => {
+    await dynamodb.send(new DeleteTableCommand({ TableName: tableName }));
+    const result = await runCli(['browse'], { env: dirs.env() });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('Error: Table streamproc-EventData does not exist');
+    expect(result.stderr).toContain('streamproc deploy');
+  });
+});
