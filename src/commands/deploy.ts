@@ -2,14 +2,14 @@ import { resolve } from 'node:path';
 import { Flags } from '@oclif/core';
 import { EXIT_CODES_HELP, StreamprocCommand } from '../base-command.js';
 import { updateStackSettings } from '../config/store.js';
-import { UsageError } from '../errors.js';
 import {
   deployParameterOverrides,
   flagParameters,
   settingsWithFlagParameters,
   validateDeployParameters,
 } from '../stack/deploy-parameters.js';
-import { type ConfirmQuestion, type DeployResult, targetFor } from '../stack/target.js';
+import { type DeployResult, targetFor } from '../stack/target.js';
+import { answerQuestion } from '../ui/confirm.js';
 import { renderDeployResult } from '../ui/deploy-view.js';
 
 export default class Deploy extends StreamprocCommand<typeof Deploy> {
@@ -93,7 +93,7 @@ ${EXIT_CODES_HELP}`;
       parameters,
       ...(flags.processor ? { processorEntry: resolve(flags.processor) } : {}),
       reporter: this.reporter(),
-      confirm: (question) => this.confirm(question),
+      confirm: (question) => answerQuestion(question, { yes: this.flags.yes, interactive: this.interactive }),
       signal: this.interruptSignal,
     });
     if (stack.configured) {
@@ -105,17 +105,5 @@ ${EXIT_CODES_HELP}`;
     }
     this.say(renderDeployResult(result, this.color));
     return result;
-  }
-
-  private async confirm(question: ConfirmQuestion): Promise<boolean> {
-    if (this.flags.yes) return true;
-    if (!this.interactive) {
-      throw new UsageError(`${question.message} (no terminal to ask on)`, {
-        hint: `Pass ${question.flag} to answer yes without a terminal.`,
-        code: 'NEEDS_FLAGS',
-      });
-    }
-    const { confirm } = await import('@inquirer/prompts');
-    return confirm({ message: question.message, default: false });
   }
 }

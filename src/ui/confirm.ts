@@ -46,3 +46,23 @@ export async function confirmDestructive(options: ConfirmDestructiveOptions): Pr
   const typed = await ask(`This deletes ${options.what}. Type the stack name (${options.name}) to confirm:`);
   return typed.trim() === options.name;
 }
+
+/**
+ * Answers a yes/no question a service asks (for example a deploy about to replace a resource):
+ * `--yes` answers it, a person at a terminal is asked (default no), and without either it
+ * refuses, naming the flag.
+ */
+export async function answerQuestion(
+  question: { message: string; flag: string },
+  options: { yes: boolean; interactive: boolean },
+): Promise<boolean> {
+  if (options.yes) return true;
+  if (!options.interactive) {
+    throw new UsageError(`${question.message} (no terminal to ask on)`, {
+      hint: `Pass ${question.flag} to answer yes without a terminal.`,
+      code: 'NEEDS_FLAGS',
+    });
+  }
+  const { confirm } = await import('@inquirer/prompts');
+  return confirm({ message: question.message, default: false });
+}

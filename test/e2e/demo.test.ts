@@ -1,0 +1,71 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli, tempDirs } from '../helpers/cli.js';
+import { killEngines } from '../helpers/engines.js';
+
+type Dirs = Awaited<ReturnType<typeof tempDirs>>;
+let dirs: Dirs;
+
+beforeAll(async () => {
+  dirs = await tempDirs('streamproc-demo-');
+});
+afterAll(async () => {
+  await killEngines(dirs.dataDir);
+  await dirs.cleanup();
+});
+
+describe('streamproc demo (the quick start, built CLI)', () => {
+  it('deploys, ingests, shows tweets arriving, summarises, and leaves the stack running', async () => {
+    // Act
+    const result = await runCli(['demo', '--count', '400', '--rate', '800', '--seed', '11'], {
+      env: dirs.env({ COLUMNS: '100' }),
+      timeoutMs: 120_000,
+    });
+
+    // Assess
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain('Demo complete on stack "streamproc" (local)');
+    expect(result.stdout).toMatch(/records sent\s+│ 400 /);
+    expect(result.stdout).toMatch(/items in the table\s+│ 400 /);
+    expect(result.stdout).toMatch(/end-to-end latency\s+│ p50 \d[\d,]* ms, p99 \d[\d,]* ms/);
+    expect(result.stdout).toMatch(/rejected records\s+│ 0 /);
+    expect(result.stdout).toContain('/ 400 in the table');
+    expect(result.stdout).toContain('streamproc teardown');
+    expect(existsSync(join(dirs.dataDir, 'stacks', 'streamproc', 'engine.json'))).toBe(true);
+
+    // The stack is really there: browse reads the same tweets.
+    const browse = await runCli(['browse', '--json', '--limit', '5'], { env: dirs.env() });
+    expect(browse.code).toBe(0);
+    expect(JSON.parse(browse.stdout)).toHaveLength(5);
+  });
+
+  it('returns its figures as JSON and removes the stack with --teardown', async () => {
+    const result = await runCli(['demo', '--count', '300', '--rate', '1000', '--json', '--teardown'], {
+      env: dirs.env(),
+      timeoutMs: 120_000,
+    });
+
+    expect(result.code, result.stderr).toBe(0);
+    const json = JSON.parse(result.stdout);
+    expect(json).toMatchObject({
+      stack: 'streamproc',
+      target: 'local',
+      sent: 300,
+      itemsInTable: 300,
+      missing: 0,
+      rejected: 0,
+      deploy: { status: expect.stringMatching(/^(unchanged|created|restarted)$/) },
+      teardown: { existed: true },
+    });
+    expect(json.latency.samples).toBe(300);
+    expect(json.latency.p50Ms).toBeLessThanOrEqual(json.latency.p99Ms);
+    expect(existsSync(join(dirs.dataDir, 'stacks', 'streamproc'))).toBe(false);
+  });
+
+  it('rejects a bad count as a usage error', async () => {
+    const result = await runCli(['demo', '--count', '0'], { env: dirs.env() });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('--count');
+  });
+});
