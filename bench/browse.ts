@@ -247,6 +247,34 @@ async function main(): Promise<void> {
       followP95AtMost1500: follow.p95Ms <= 1500,
     },
   };
+  Object.assign(result, {
+    report: [
+      {
+        figure: 'browse --limit 20 vs Scan, 10k items',
+        measured: `${small.speedup}× (${small.newest20MedianMs} vs ${small.scanMedianMs} ms)`,
+        goal: '≥ 20×',
+        met: small.speedup >= 20,
+      },
+      {
+        figure: 'browse --limit 20 vs Scan, 100k items',
+        measured: `${large.speedup}× (${large.newest20MedianMs} vs ${large.scanMedianMs} ms)`,
+        goal: '≥ 20×',
+        met: large.speedup >= 20,
+      },
+      {
+        figure: 'browse latency growth 10k → 100k',
+        measured: `${result.flatness}×`,
+        goal: 'flat (≤ 1.5×)',
+        met: result.goals.flat,
+      },
+      {
+        figure: 'follow delay written → printed, p95',
+        measured: `${follow.p95Ms} ms`,
+        goal: '≤ 1,500 ms',
+        met: result.goals.followP95AtMost1500,
+      },
+    ],
+  });
   process.stdout.write(`${JSON.stringify(result)}\n`);
   process.stdout.write(
     [

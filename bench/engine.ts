@@ -258,6 +258,30 @@ async function main() {
     },
     node: process.versions.node,
   };
+  Object.assign(result, {
+    report: [
+      {
+        figure: 'engine deploy → ready (median of cold deploys)',
+        measured: `${result.deployToReadyMs.median} ms`,
+        goal: '≤ 2,000 ms',
+        met: result.deployToReadyMs.median <= 2000,
+      },
+      {
+        figure: `end-to-end latency at ${RATE}/s, p50`,
+        measured: `${result.latency.p50Ms} ms`,
+        goal: '≤ 300 ms',
+        met: result.latency.p50Ms <= 300,
+      },
+      {
+        figure: `end-to-end latency at ${RATE}/s, p99`,
+        measured: `${result.latency.p99Ms} ms`,
+        goal: '≤ 1,000 ms',
+        met: result.latency.p99Ms <= 1000,
+      },
+      { figure: 'records lost', measured: String(lost + putErrors), goal: '0', met: lost === 0 && putErrors === 0 },
+      { figure: 'engine RSS (max)', measured: `${result.rss.engineMaxMb} MB`, goal: '—', met: null },
+    ],
+  });
   process.stdout.write(`${JSON.stringify(result)}\n`);
   const ok = (good: boolean) => (good ? 'ok' : 'MISSED');
   process.stdout.write(

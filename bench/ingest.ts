@@ -249,6 +249,28 @@ async function main(): Promise<void> {
       under20MicrosCpuPerRecord: instant.cpuMicrosPerRecord < 20,
     },
   };
+  Object.assign(result, {
+    report: [
+      {
+        figure: 'ingest vs one PutRecord per record',
+        measured: `${vsBaseline}×`,
+        goal: '≥ 10×',
+        met: result.goals.atLeast10xBaseline,
+      },
+      {
+        figure: 'ingest vs bare PutRecords loop',
+        measured: `${(vsBare * 100).toFixed(0)} %`,
+        goal: '≥ 80 %',
+        met: result.goals.atLeast80PercentOfBareLoop,
+      },
+      {
+        figure: 'producer CPU per record (instant sink)',
+        measured: `${instant.cpuMicrosPerRecord} µs`,
+        goal: '< 20 µs',
+        met: result.goals.under20MicrosCpuPerRecord,
+      },
+    ],
+  });
   process.stdout.write(`${JSON.stringify(result)}\n`);
   const ok = (b: boolean) => (b ? 'met' : 'MISSED');
   process.stdout.write(

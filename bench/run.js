@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Runs every benchmark under bench/ (each prints one JSON line starting with {"bench":…} and a
+// Runs every benchmark under bench/ (each prints one JSON line starting with {"bench":…} that
+// carries a `report` array of {figure, measured, goal, met} rows, and a
 // human summary), then writes one report: bench/results/latest.json and bench/results/latest.md.
 // Usage: npm run bench [-- name ...]   (e.g. npm run bench -- startup ingest)
 import { spawn } from 'node:child_process';
@@ -41,17 +42,6 @@ function runOne(file) {
   });
 }
 
-/** Flattens a result into `path → number|boolean|string` rows for the Markdown table. */
-function flatten(value, prefix = '', rows = []) {
-  for (const [key, v] of Object.entries(value)) {
-    if (key === 'bench' || key === 'goals' || key === 'met') continue;
-    const path = prefix ? `${prefix}.${key}` : key;
-    if (v !== null && typeof v === 'object' && !Array.isArray(v)) flatten(v, path, rows);
-    else if (typeof v === 'number' || typeof v === 'boolean') rows.push([path, v]);
-  }
-  return rows;
-}
-
 const machine = {
   cpu: cpus()[0]?.model ?? 'unknown',
   cores: cpus().length,
@@ -77,28 +67,20 @@ const md = [
   `# Benchmarks — ${report.date.slice(0, 10)}`,
   '',
   `Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.os}, Node ${machine.node}.`,
-  'Each figure is measured in the same run as its baseline; ratios compare the two.',
+  'Each ratio compares figures measured in the same run; `npm run bench` regenerates this table.',
   '',
-  '| bench | goal | measured | met |',
-  '|---|---|---|---|',
+  '| bench | figure | measured | goal | met |',
+  '|---|---|---|---|---|',
 ];
 for (const run of runs) {
   const name = run.file.replace(/\.ts$/, '');
-  if (!run.result) {
-    md.push(`| ${name} | — | failed (exit ${run.code}) | no |`);
+  if (!run.result?.report) {
+    md.push(`| ${name} | — | failed (exit ${run.code}) | — | no |`);
     continue;
   }
-  const goals = run.result.goals ?? {};
-  const met = run.result.met ?? {};
-  const flat = new Map(flatten(run.result));
-  for (const [key, goal] of Object.entries(goals)) {
-    const measured = [...flat].find(([path]) => path === key || path.endsWith(`.${key}`))?.[1];
-    md.push(
-      `| ${name} | ${key} ${goal} | ${measured ?? '—'} | ${met[key] === undefined ? '—' : met[key] ? 'yes' : 'no'} |`,
-    );
-  }
-  if (Object.keys(goals).length === 0) {
-    for (const [key, value] of flat) md.push(`| ${name} | ${key} | ${value} | — |`);
+  for (const row of run.result.report) {
+    const met = row.met === null || row.met === undefined ? '—' : row.met ? 'yes' : 'no';
+    md.push(`| ${name} | ${row.figure} | ${row.measured} | ${row.goal} | ${met} |`);
   }
 }
 writeFileSync(join(here, 'results', 'latest.md'), `${md.join('\n')}\n`);

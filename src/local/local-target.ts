@@ -104,6 +104,11 @@ async function deploy(options: DeployOptions): Promise<DeployResult> {
   const { reporter, stack } = options;
   const paths = stackEnginePaths(stack.name);
   const desired = await desiredPipeline(options, paths);
+  // The processor first: a handler that does not exist or does not build must fail the deploy
+  // before an engine is started for it.
+  const processor = await reporter.step(`Load processor ${options.processorEntry ?? 'bundle'}`, () =>
+    loadProcessor({ functionsDir: paths.functions, entry: options.processorEntry }),
+  );
   const running = await findRunningEngine(paths);
   const { engine, was } = running
     ? await reporter.step(`Use running local engine (pid ${running.state.pid})`, async () => ({
@@ -113,9 +118,6 @@ async function deploy(options: DeployOptions): Promise<DeployResult> {
     : await reporter.step('Start local engine', () => ensureEngine(options, paths));
   const applied = engine.status.pipeline;
 
-  const processor = await reporter.step(`Load processor ${options.processorEntry ?? 'bundle'}`, () =>
-    loadProcessor({ functionsDir: paths.functions, entry: options.processorEntry }),
-  );
   desired.function = {
     ...desired.function,
     bundlePath: processor.bundlePath,
