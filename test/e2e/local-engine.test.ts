@@ -5,7 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
@@ -14,6 +14,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { encodeTweetEvent, partitionKeyOf } from '../../lambda/contract/tweet-event.js';
 import type { EngineState } from '../../src/local/engine-state.js';
 import { ROOT, runCli, tempDirs } from '../helpers/cli.js';
+import { killEngines as killAllEngines } from '../helpers/engines.js';
 import { tweetEvent } from '../processor/records.js';
 
 type Dirs = Awaited<ReturnType<typeof tempDirs>>;
@@ -39,29 +40,7 @@ function readFileSyncSafe(file: string): string {
   }
 }
 
-/** Kills every engine under the temp data dir by pid (state file and lock), even after a failure. */
-async function killEngines(): Promise<void> {
-  const root = join(dirs.dataDir, 'stacks');
-  if (!existsSync(root)) return;
-  for (const stack of await readdir(root)) {
-    const pids = new Set<number>();
-    for (const file of ['engine.json', 'engine.lock']) {
-      try {
-        const text = await readFile(join(root, stack, file), 'utf8');
-        pids.add(file === 'engine.json' ? JSON.parse(text).pid : Number.parseInt(text, 10));
-      } catch {
-        // Not there.
-      }
-    }
-    for (const pid of pids) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // Gone already.
-      }
-    }
-  }
-}
+const killEngines = () => killAllEngines(dirs.dataDir);
 
 async function clients(stack: string) {
   const state = await readState(stack);
