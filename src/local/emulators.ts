@@ -36,6 +36,8 @@ export interface EmulatorOptions {
 export interface Emulators {
   kinesisEndpoint: string;
   dynamodbEndpoint: string;
+  /** Preferred ports that were taken by something else, so a new port was used instead. */
+  portsTaken: { service: 'kinesis' | 'dynamodb'; preferred: number; port: number }[];
   versions: { kinesalite: string; dynalite: string };
   close(): Promise<void>;
 }
@@ -88,13 +90,20 @@ export async function startEmulators(options: EmulatorOptions): Promise<Emulator
     shardLimit: LOCAL_SHARD_LIMIT,
   });
   const dynamodb = dynalite({ path: options.dynamodbDir, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  const preferred = options.preferredPorts ?? {};
   const [kinesisPort, dynamodbPort] = await Promise.all([
-    listen(kinesis, options.preferredPorts?.kinesis),
-    listen(dynamodb, options.preferredPorts?.dynamodb),
+    listen(kinesis, preferred.kinesis),
+    listen(dynamodb, preferred.dynamodb),
   ]);
+  const portsTaken: Emulators['portsTaken'] = [];
+  if (preferred.kinesis && preferred.kinesis !== kinesisPort)
+    portsTaken.push({ service: 'kinesis', preferred: preferred.kinesis, port: kinesisPort });
+  if (preferred.dynamodb && preferred.dynamodb !== dynamodbPort)
+    portsTaken.push({ service: 'dynamodb', preferred: preferred.dynamodb, port: dynamodbPort });
   return {
     kinesisEndpoint: `http://127.0.0.1:${kinesisPort}`,
     dynamodbEndpoint: `http://127.0.0.1:${dynamodbPort}`,
+    portsTaken,
     versions: {
       kinesalite: (require('kinesalite/package.json') as { version: string }).version,
       dynalite: (require('dynalite/package.json') as { version: string }).version,

@@ -3,10 +3,12 @@
  *   node engine-main.js --stack NAME --data-dir DIR --region REGION
  * Its stdout and stderr are the engine log file; every line it writes is JSON with a timestamp.
  * SIGTERM or SIGINT stop it cleanly (exit 0); a second engine for the same stack exits 3.
+ * STREAMPROC_ENGINE_FUNCTION_ENV (a JSON object of strings), when set, extends the function's
+ * environment, applied last; the reliability tests route the processor through a fault proxy so.
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { startEngine } from './engine.js';
+import { FUNCTION_ENV_VARIABLE, parseFunctionEnv, startEngine } from './engine.js';
 import { EngineAlreadyRunningError } from './engine-state.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -46,6 +48,7 @@ try {
     log,
     functionLog: (line, meta) => log({ msg: 'function', stream: meta.stream, shardId: meta.shardId, line }),
     versions: { streamproc: streamprocVersion() },
+    functionEnv: parseFunctionEnv(process.env[FUNCTION_ENV_VARIABLE]),
   });
   const shutdown = (signal: string) => {
     engine.stop(signal).then(

@@ -17,6 +17,8 @@ export interface EnginePaths {
   log: string;
   /** What the engine was last told to provision; survives restarts. */
   pipeline: string;
+  /** The emulators' last ports; a restart (even after kill -9) takes them again when free. */
+  ports: string;
 }
 
 export function enginePaths(root: string): EnginePaths {
@@ -31,6 +33,7 @@ export function enginePaths(root: string): EnginePaths {
     lock: join(root, 'engine.lock'),
     log: join(root, 'engine.log'),
     pipeline: join(root, 'pipeline.json'),
+    ports: join(root, 'ports.json'),
   };
 }
 

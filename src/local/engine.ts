@@ -40,6 +40,37 @@ export interface EngineOptions {
   versions: Record<string, string>;
   /** How long a stop waits for an in-flight batch before abandoning it (no checkpoint). Default 5 s. */
   graceMs?: number;
+  /**
+   * Extra environment variables for the function, applied last (over the template's and the
+   * engine's own, e.g. DYNAMODB_ENDPOINT). engine-main reads them from
+   * STREAMPROC_ENGINE_FUNCTION_ENV; tests use it to route the processor through a fault proxy.
+   */
+  functionEnv?: Record<string, string>;
+}
+
+/** The environment variable holding a JSON object of extra function environment variables. */
+export const FUNCTION_ENV_VARIABLE = 'STREAMPROC_ENGINE_FUNCTION_ENV';
+
+/** Parses STREAMPROC_ENGINE_FUNCTION_ENV: unset or empty is none; anything but a JSON object of strings throws. */
+export function parseFunctionEnv(text: string | undefined): Record<string, string> {
+  if (!text?.trim()) return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new Error(`${FUNCTION_ENV_VARIABLE} is not JSON: expected an object of strings`);
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new Error(`${FUNCTION_ENV_VARIABLE} must be a JSON object of strings`);
+  for (const [key, v] of Object.entries(value)) {
+    if (typeof v !== 'string') throw new Error(`${FUNCTION_ENV_VARIABLE}: the value of ${key} is not a string`);
+  }
+  return value as Record<string, string>;
+}
+
+interface PortsFile {
+  kinesis: number;
+  dynamodb: number;
 }
 
 export interface RunningEngine {
@@ -91,17 +122,38 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
   };
 
   try {
+    // The previous run's ports, so that clients (a producer retrying, a browse -f) keep working
+    // across a restart. ports.json outlives the state file, which deploy removes after a kill -9.
     const previous = await readEngineState(paths.state);
+    const preferredPorts =
+      (await readJson<PortsFile>(paths.ports)) ??
+      (previous && {
+        kinesis: Number(new URL(previous.endpoints.kinesis).port),
+        dynamodb: Number(new URL(previous.endpoints.dynamodb).port),
+      });
     emulators = await startEmulators({
       kinesisDir: paths.kinesis,
       dynamodbDir: paths.dynamodb,
       region: options.region,
       accountId: LOCAL_ACCOUNT_ID,
-      preferredPorts: previous && {
-        kinesis: Number(new URL(previous.endpoints.kinesis).port),
-        dynamodb: Number(new URL(previous.endpoints.dynamodb).port),
-      },
+      preferredPorts,
     });
+    for (const taken of emulators.portsTaken) {
+      log({
+        level: 'warn',
+        msg: `${taken.service} port ${taken.preferred} is taken; using ${taken.port} (clients of the previous run must be pointed at the new endpoint)`,
+        ...taken,
+      });
+    }
+    const ports: PortsFile = {
+      kinesis: Number(new URL(emulators.kinesisEndpoint).port),
+      dynamodb: Number(new URL(emulators.dynamodbEndpoint).port),
+    };
+    if (preferredPorts && emulators.portsTaken.length === 0) log({ msg: 'reusing the previous ports', ...ports });
+    await writeJsonAtomic(paths.ports, ports);
+    const functionEnv = options.functionEnv ?? {};
+    if (Object.keys(functionEnv).length > 0)
+      log({ msg: `function environment extended by ${FUNCTION_ENV_VARIABLE}`, keys: Object.keys(functionEnv) });
     const clientBase = { region: options.region, maxAttempts: 3 };
     [kinesis, dynamodb] = await Promise.all([
       createKinesisClient({
@@ -137,6 +189,7 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
           AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
           DYNAMODB_ENDPOINT: e.dynamodbEndpoint,
           AWS_ENDPOINT_URL_DYNAMODB: e.dynamodbEndpoint,
+          ...functionEnv,
         },
         timeoutSeconds: p.function.timeoutSeconds,
         memoryMb: p.function.memoryMb,
