@@ -1,5 +1,6 @@
-import { mkdir, open, readFile, rename } from 'node:fs/promises';
+import { mkdir, readFile, rename } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { writeFileAtomic } from '../atomic-file.js';
 
 /**
  * Per-shard checkpoints of one event source mapping, in one JSON file. Lambda checkpoints a
@@ -132,25 +133,4 @@ export class CheckpointStore {
 
 function now(): string {
   return new Date().toISOString();
-}
-
-export async function writeFileAtomic(file: string, content: string): Promise<void> {
-  const temp = `${file}.${process.pid}.tmp`;
-  const handle = await open(temp, 'w', 0o600);
-  try {
-    await handle.writeFile(content, 'utf8');
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  await rename(temp, file);
-  // The rename is durable only once the directory entry is.
-  const directory = await open(dirname(file), 'r');
-  try {
-    await directory.sync();
-  } catch {
-    // Some file systems refuse fsync on a directory; the rename is still atomic there.
-  } finally {
-    await directory.close();
-  }
 }

@@ -1,11 +1,6 @@
-/**
- * The engine's state file (`engine.json`, mode 0600: it holds the control token) and its lock
- * (`engine.lock`). Two engines on one LevelDB directory crash, so the lock is taken before the
- * emulators open their data; a lock whose pid is gone (kill -9, reboot) is stale and replaced.
- */
-import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { open, readFile, rename, rm } from 'node:fs/promises';
+import { open, readFile, rm } from 'node:fs/promises';
+import { writeFileAtomic } from '../atomic-file.js';
 import { UserError } from '../errors.js';
 
 export interface EngineState {
@@ -44,20 +39,8 @@ export function isProcessAlive(pid: number, expect = 'engine-main'): boolean {
   }
 }
 
-async function writeAtomic(file: string, text: string): Promise<void> {
-  const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  const handle = await open(temp, 'wx', 0o600);
-  try {
-    await handle.writeFile(text, 'utf8');
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  await rename(temp, file);
-}
-
 export async function writeJsonAtomic(file: string, value: unknown): Promise<void> {
-  await writeAtomic(file, `${JSON.stringify(value, null, 2)}\n`);
+  await writeFileAtomic(file, `${JSON.stringify(value, null, 2)}\n`);
 }
 
 export async function readJson<T>(file: string): Promise<T | undefined> {

@@ -5,6 +5,7 @@
  */
 import type { CfnTemplate } from '../stack/template.js';
 import { evaluate, evaluateConditions, type IntrinsicContext } from './intrinsics.js';
+import type { MappingSettings } from './mapping-settings.js';
 
 export const LOCAL_ACCOUNT_ID = '000000000000';
 export const LOCAL_REGION = 'us-east-1';
@@ -31,17 +32,8 @@ export interface TableSpec {
   ttlAttribute?: string;
 }
 
-/** Matches the runner's MappingSettings. */
-export interface MappingSettingsSpec {
-  batchSize: number;
-  maximumBatchingWindowInSeconds: number;
-  startingPosition: 'TRIM_HORIZON' | 'LATEST';
-  bisectBatchOnFunctionError: boolean;
-  maximumRetryAttempts: number;
-  maximumRecordAgeInSeconds: number;
-  functionResponseTypes: string[];
-  enabled?: boolean;
-}
+/** The runner's settings, as the template's event source mapping declares them. */
+export type MappingSettingsSpec = MappingSettings;
 
 export interface FunctionSpec {
   logicalId: string;
