@@ -66,12 +66,23 @@ function isWideCodePoint(codePoint: number): boolean {
   return false;
 }
 
-/** Cells one grapheme cluster occupies: 0, 1 or 2. */
+const ZERO_WIDTH_CODE_POINT = /^[\p{Mn}\p{Me}\p{Cf}\p{Cc}]$/u;
+
+/**
+ * Cells one grapheme cluster occupies. An emoji sequence takes two. Otherwise terminals add up
+ * their code points the way wcwidth does: nonspacing marks none, spacing marks (the Devanagari
+ * vowel signs, say) one, wide characters two; counting such a cluster as one cell would let a
+ * Hindi line run past the edge.
+ */
 export function graphemeWidth(grapheme: string): number {
   if (ZERO_WIDTH.test(grapheme)) return 0;
   if (EMOJI_PRESENTATION.test(grapheme)) return 2;
-  const first = grapheme.codePointAt(0) ?? 0;
-  return isWideCodePoint(first) ? 2 : 1;
+  let width = 0;
+  for (const char of grapheme) {
+    if (ZERO_WIDTH_CODE_POINT.test(char)) continue;
+    width += isWideCodePoint(char.codePointAt(0) ?? 0) ? 2 : 1;
+  }
+  return width;
 }
 
 /** Display width of text without escape sequences (strip ANSI first). */

@@ -37,6 +37,13 @@ describe('displayWidth', () => {
     expect(displayWidth('ｆｕｌｌ')).toBe(8);
   });
 
+  it('counts Devanagari spacing vowel signs as a cell, as terminals do, and nonspacing ones as none', () => {
+    expect(displayWidth('सा')).toBe(2); // स + ा (spacing mark)
+    expect(displayWidth('कि')).toBe(2); // क + ि (spacing mark)
+    expect(displayWidth('के')).toBe(1); // क + े (nonspacing mark)
+    expect(displayWidth('आज aws के साथ')).toBe(12);
+  });
+
   it('truncates to the width with an ellipsis without splitting a grapheme', () => {
     expect(truncateToWidth('東京東京', 5)).toBe('東京…');
     expect(truncateToWidth('ab👨‍👩‍👧‍👦cd', 4)).toBe('ab…');
