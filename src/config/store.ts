@@ -1,8 +1,9 @@
+import { existsSync } from 'node:fs';
 import { chmod, mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { writeFileAtomic } from '../atomic-file.js';
 import { UserError } from '../errors.js';
-import { configFile } from './paths.js';
+import { configFile, stackDataDir } from './paths.js';
 import {
   DEFAULT_STACK_NAME,
   defaultStackSettings,
@@ -87,8 +88,9 @@ export interface ResolvedStack {
 /**
  * Picks the stack a command works on: `--stack`, else `STREAMPROC_STACK`, else the file's
  * default, else `streamproc`. A stack that was named explicitly must exist in the settings, except
- * on a machine with no settings at all, where the built-in local defaults apply; a first-time
- * user can `deploy` without running `init`.
+ * on a machine with no settings at all, for the built-in `streamproc` stack, and for a local stack
+ * that has data on disk: there the built-in local defaults apply, so a first-time user can
+ * `deploy` without running `init`, and a stack deployed before `init` can still be torn down.
  */
 export async function resolveStack(
   requested: string | undefined,
@@ -104,7 +106,9 @@ export async function resolveStack(
   const stored = settings.stacks[name];
   if (stored) return { name, settings: stored, configured: true, file };
   const known = Object.keys(settings.stacks);
-  if (explicit !== undefined && known.length > 0) {
+  // The built-in stack, and a local stack deployed before any init, stay reachable by name.
+  const unconfiguredButReal = name === DEFAULT_STACK_NAME || existsSync(stackDataDir(name, env));
+  if (explicit !== undefined && known.length > 0 && !unconfiguredButReal) {
     throw new UserError(`No stack named "${name}" in ${file} (known: ${known.join(', ')})`, {
       hint: `Run \`streamproc init --stack ${name}\` to create it, or pick one of the known stacks.`,
       code: 'STACK_UNKNOWN',

@@ -97,6 +97,19 @@ describe('resolveStack', () => {
     expect((await resolveStack('a', { file, env: { STREAMPROC_STACK: 'b' } })).name).toBe('a');
   });
 
+  it('keeps the built-in stack and a deployed-but-unconfigured local stack reachable by name', async () => {
+    await saveSettings({ version: 1, defaultStack: 'a', stacks: { a: stackFactory() } }, file);
+    const dataEnv = { STREAMPROC_DATA_DIR: join(dir, 'data') } as NodeJS.ProcessEnv;
+    await mkdir(join(dir, 'data', 'stacks', 'early'), { recursive: true });
+
+    const builtIn = await resolveStack('streamproc', { file, env: dataEnv });
+    const early = await resolveStack('early', { file, env: dataEnv });
+
+    expect(builtIn).toMatchObject({ name: 'streamproc', configured: false, settings: { target: 'local' } });
+    expect(early).toMatchObject({ name: 'early', configured: false });
+    await expect(resolveStack('never-deployed', { file, env: dataEnv })).rejects.toThrow('No stack named');
+  });
+
   it('refuses a stack that is not in the settings, listing the known ones', async () => {
     await saveSettings({ version: 1, defaultStack: 'a', stacks: { a: stackFactory() } }, file);
     await expect(resolveStack('nope', { file, env })).rejects.toThrow('No stack named "nope"');
