@@ -126,7 +126,7 @@ ${EXIT_CODES_HELP}`;
       const noun = flags.rejected ? 'rejected records' : 'tweets';
       const layout = itemLayout({ kind, width: outputWidth(), color: this.color, now: Date.now(), sample: page.items });
       if (page.items.length === 0 && !flags.follow) {
-        this.note(this.emptyMessage(endpoints.tableName, noun, filtered));
+        this.note(this.emptyMessage(endpoints.tableName, noun, filtered, this.flags.stack));
       } else if (!json) {
         this.say(layout.header());
         for (const item of page.items) this.say(layout.row(item));
@@ -166,11 +166,11 @@ ${EXIT_CODES_HELP}`;
     if (!this.jsonEnabled() || this.flags.follow) process.stderr.write(`${message}\n`);
   }
 
-  private emptyMessage(table: string, noun: string, filtered: boolean): string {
+  private emptyMessage(table: string, noun: string, filtered: boolean, stack: string | undefined): string {
     const paint = painter(colorEnabled(process.stderr));
     if (filtered)
       return `No ${noun} in ${table} match the filters.\n${paint.gray('Hint:')} widen them, e.g. --since 7d.`;
     if (noun === 'rejected records') return `No rejected records in ${table}: every record so far was valid.`;
-    return `No tweets yet in ${table}.\n${paint.gray('Hint:')} streamproc ingest --synthetic --count 100`;
+    return `No tweets yet in ${table}.\n${paint.gray('Hint:')} streamproc ingest${stack ? ` --stack ${stack}` : ''} --synthetic --count 100`;
   }
 }
