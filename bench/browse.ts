@@ -13,12 +13,11 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { type AttributeValue, CreateTableCommand, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { type AttributeValue, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import {
   expiryOf,
-  TIME_INDEX_NAME,
   type TweetItem,
   timeIndexKeyOf,
   tweetSortKey,
@@ -27,6 +26,7 @@ import {
 import { fromItem } from '../src/browse/attribute-values.js';
 import { browseTable, followTable } from '../src/browse/browse.js';
 import { itemLayout } from '../src/ui/tweet-table.js';
+import { createEventTable } from '../test/helpers/dynalite.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
@@ -141,27 +141,7 @@ async function main(): Promise<void> {
   const endpoint = await startDynalite();
   const client = makeClient(endpoint);
   const documents = DynamoDBDocumentClient.from(client);
-  await client.send(
-    new CreateTableCommand({
-      TableName: TABLE,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: ['pk', 'sk', 'tpk', 'tsk'].map((AttributeName) => ({ AttributeName, AttributeType: 'S' })),
-      KeySchema: [
-        { AttributeName: 'pk', KeyType: 'HASH' },
-        { AttributeName: 'sk', KeyType: 'RANGE' },
-      ],
-      GlobalSecondaryIndexes: [
-        {
-          IndexName: TIME_INDEX_NAME,
-          KeySchema: [
-            { AttributeName: 'tpk', KeyType: 'HASH' },
-            { AttributeName: 'tsk', KeyType: 'RANGE' },
-          ],
-          Projection: { ProjectionType: 'ALL' },
-        },
-      ],
-    }),
-  );
+  await createEventTable(client, TABLE);
 
   // One table grown from 10k to 100k: the new items interleave in time with the old ones, so the
   // newest hour gets denser too (the index read must not care).

@@ -10,11 +10,12 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { encodeTweetEvent, type TweetEvent } from '../lambda/contract/tweet-event.js';
 import { createHandler } from '../lambda/processor/handler.js';
 import type { KinesisStreamEvent, KinesisStreamRecord } from '../lambda/processor/types.js';
+import { createEventTable } from '../test/helpers/dynalite.js';
 import { createBaselineHandler } from './lib/baseline-handler.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -51,28 +52,7 @@ function client(endpoint: string): DynamoDBClient {
 }
 
 async function createTable(endpoint: string, name: string): Promise<void> {
-  const attribute = (AttributeName: string) => ({ AttributeName, AttributeType: 'S' as const });
-  await client(endpoint).send(
-    new CreateTableCommand({
-      TableName: name,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: ['pk', 'sk', 'tpk', 'tsk'].map(attribute),
-      KeySchema: [
-        { AttributeName: 'pk', KeyType: 'HASH' },
-        { AttributeName: 'sk', KeyType: 'RANGE' },
-      ],
-      GlobalSecondaryIndexes: [
-        {
-          IndexName: 'ByTime',
-          KeySchema: [
-            { AttributeName: 'tpk', KeyType: 'HASH' },
-            { AttributeName: 'tsk', KeyType: 'RANGE' },
-          ],
-          Projection: { ProjectionType: 'ALL' },
-        },
-      ],
-    }),
-  );
+  await createEventTable(client(endpoint), name);
 }
 
 let tweetNumber = 0;

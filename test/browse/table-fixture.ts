@@ -3,10 +3,7 @@
  * command it sends (to prove browse never scans), and item factories built with the contract's
  * own key helpers, as the processor builds them.
  */
-import type { Server } from 'node:http';
-import { createRequire } from 'node:module';
-import type { AddressInfo } from 'node:net';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import {
@@ -14,20 +11,12 @@ import {
   type RejectedItem,
   rejectedPartitionKey,
   rejectedSortKey,
-  TABLE_HASH_KEY,
-  TABLE_RANGE_KEY,
-  TIME_INDEX_HASH_KEY,
-  TIME_INDEX_NAME,
-  TIME_INDEX_RANGE_KEY,
   type TweetItem,
   timeIndexKeyOf,
   tweetSortKey,
   userPartitionKey,
 } from '../../lambda/contract/table-layout.js';
-
-// dynalite ships no types; typed here for the one call used, loaded like the engine loads it.
-type DynaliteFactory = (options: { createTableMs?: number; deleteTableMs?: number; updateTableMs?: number }) => Server;
-const dynalite = createRequire(import.meta.url)('dynalite') as DynaliteFactory;
+import { createEventTable as createTable, listenDynalite } from '../helpers/dynalite.js';
 
 export interface RecordingClient extends DynamoDBClient {
   /** Names of the commands sent, in order (QueryCommand, …). */
@@ -59,12 +48,8 @@ export function makeClient(endpoint: string): RecordingClient {
 }
 
 export async function startTableFixture(): Promise<TableFixture> {
-  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const server = await listenDynalite();
+  const endpoint = server.endpoint;
   const client = makeClient(endpoint);
   const writer = makeClient(endpoint);
   return {
@@ -74,7 +59,7 @@ export async function startTableFixture(): Promise<TableFixture> {
     async close() {
       client.destroy();
       writer.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await server.close();
     },
   };
 }
@@ -82,32 +67,8 @@ export async function startTableFixture(): Promise<TableFixture> {
 let tables = 0;
 
 /** A fresh table with the contract's key schema and ByTime index (projection ALL). */
-export async function createEventTable(fixture: TableFixture): Promise<string> {
-  const name = `browse-${process.pid}-${++tables}-EventData`;
-  await fixture.documents.send(
-    new CreateTableCommand({
-      TableName: name,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [TABLE_HASH_KEY, TABLE_RANGE_KEY, TIME_INDEX_HASH_KEY, TIME_INDEX_RANGE_KEY].map(
-        (attribute) => ({ AttributeName: attribute, AttributeType: 'S' as const }),
-      ),
-      KeySchema: [
-        { AttributeName: TABLE_HASH_KEY, KeyType: 'HASH' },
-        { AttributeName: TABLE_RANGE_KEY, KeyType: 'RANGE' },
-      ],
-      GlobalSecondaryIndexes: [
-        {
-          IndexName: TIME_INDEX_NAME,
-          KeySchema: [
-            { AttributeName: TIME_INDEX_HASH_KEY, KeyType: 'HASH' },
-            { AttributeName: TIME_INDEX_RANGE_KEY, KeyType: 'RANGE' },
-          ],
-          Projection: { ProjectionType: 'ALL' },
-        },
-      ],
-    }),
-  );
-  return name;
+export function createEventTable(fixture: TableFixture): Promise<string> {
+  return createTable(fixture.client, `browse-${process.pid}-${++tables}-EventData`);
 }
 
 export async function putItems(fixture: TableFixture, table: string, items: object[]): Promise<void> {
