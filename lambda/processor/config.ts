@@ -9,7 +9,7 @@ export interface ProcessorConfig {
   retentionDays: number;
   /** `LOG_LEVEL`, `info` (default) or `debug`. */
   logLevel: LogLevel;
-  /** `DYNAMODB_ENDPOINT`, for the local engine; the SDK reads `AWS_ENDPOINT_URL_DYNAMODB` itself. */
+  /** `DYNAMODB_ENDPOINT`, for the local engine (else `AWS_ENDPOINT_URL_DYNAMODB`, `AWS_ENDPOINT_URL`). */
   endpoint: string | undefined;
   /** `WRITE_CONCURRENCY`, default 8: BatchWriteItem requests in flight. */
   concurrency: number;

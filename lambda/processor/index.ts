@@ -3,9 +3,8 @@
  * container, on first use, so that configuration errors surface as function errors with a clear
  * message and warm invocations reuse the client's keep-alive connections.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { readProcessorConfig } from './config.js';
+import { createDynamoDbClient, type DynamoDbClient } from './dynamodb-client.js';
 import { createHandler, type ProcessorHandler } from './handler.js';
 import type { KinesisStreamBatchResponse, KinesisStreamEvent, LambdaContext } from './types.js';
 
@@ -18,14 +17,12 @@ let processor: ProcessorHandler | undefined;
  * The client the processor writes with. Region and credentials come from the environment (the
  * Lambda role's, or the local engine's dummies); `endpoint` overrides where requests go.
  */
-export function createProcessorClient(endpoint?: string): DynamoDBClient {
-  return new DynamoDBClient({
-    ...(endpoint ? { endpoint } : {}),
-    // One retry layer: the handler retries UnprocessedItems and transient errors itself, within
-    // the function's remaining time. SDK retries on top would multiply attempts and delays.
-    maxAttempts: 1,
-    // HTTP/1.1 with keep-alive; the emulators used locally do not speak HTTP/2.
-    requestHandler: new NodeHttpHandler({ connectionTimeout: 2_000 }),
+export function createProcessorClient(endpoint?: string, env: NodeJS.ProcessEnv = process.env): DynamoDbClient {
+  const region = env.AWS_REGION || env.AWS_DEFAULT_REGION;
+  if (!region) throw new Error('AWS_REGION is not set (Lambda sets it)');
+  return createDynamoDbClient({
+    region,
+    endpoint: endpoint ?? (env.AWS_ENDPOINT_URL_DYNAMODB || env.AWS_ENDPOINT_URL || undefined),
   });
 }
 

@@ -1,22 +1,23 @@
 /**
  * Writes prepared items with BatchWriteItem: 25 items per request (the API's cap), a bounded
  * number of requests in flight, and our own retry of UnprocessedItems and transient errors
- * (capped exponential backoff, full jitter) until a deadline. The SDK's retries are kept off so
- * that there is one retry layer whose total time the handler controls.
+ * (capped exponential backoff, full jitter) until a deadline. This is the only retry layer, so
+ * the handler controls its total time.
  *
  * Request size: DynamoDB caps a request at 16 MB. Items here are bounded by the record contract
  * (MAX_EVENT_BYTES = 64 KiB of JSON per tweet, REJECTED_RAW_MAX_BYTES for rejected payloads), so
  * even with worst-case JSON escaping (6 bytes per character) 25 items stay near 10 MB. Splitting by
  * size is therefore unnecessary; the tests assert it.
  */
-import { BatchWriteItemCommand, type BatchWriteItemCommandOutput, type WriteRequest } from '@aws-sdk/client-dynamodb';
+import type { BatchWriteItemCommandOutput, WriteRequest } from '@aws-sdk/client-dynamodb';
+import type { BatchWriteRequest } from './dynamodb-client.js';
 import type { AttributeMap } from './marshall.js';
 
 export const MAX_ITEMS_PER_REQUEST = 25;
 
-/** The one call the processor makes; a DynamoDBClient satisfies it, and so can a test double. */
+/** The one call the processor makes; `createDynamoDbClient` satisfies it, and so can a test double. */
 export interface BatchWriteClient {
-  send(command: BatchWriteItemCommand, options?: { abortSignal?: AbortSignal }): Promise<BatchWriteItemCommandOutput>;
+  send(command: BatchWriteRequest, options?: { abortSignal?: AbortSignal }): Promise<BatchWriteItemCommandOutput>;
 }
 
 /** One distinct (pk, sk) of the batch and the records that produced it. */
@@ -154,10 +155,10 @@ async function writeChunk(chunk: PendingItem[], options: WriterOptions, outcome:
   }
 }
 
-function requestFor(pending: PendingItem[], tableName: string): BatchWriteItemCommand {
+function requestFor(pending: PendingItem[], tableName: string): BatchWriteRequest {
   const requests: WriteRequest[] = new Array(pending.length);
   for (let i = 0; i < pending.length; i++) requests[i] = { PutRequest: { Item: (pending[i] as PendingItem).item } };
-  return new BatchWriteItemCommand({ RequestItems: { [tableName]: requests } });
+  return { input: { RequestItems: { [tableName]: requests } } };
 }
 
 /** Maps the returned UnprocessedItems back to our pending items by their (pk, sk). */

@@ -3,7 +3,9 @@
  * deterministic zip, so that the same source yields the same bytes and the same SHA-256: deploy
  * compares hashes to skip unchanged code, and the local engine runs exactly what AWS would.
  *
- * The AWS SDK stays external: the Lambda Node.js runtime ships SDK v3 (`@aws-sdk/*`, `@smithy/*`).
+ * The AWS SDK stays external for handlers that use it (`--processor`): the Lambda Node.js runtime
+ * ships SDK v3 (`@aws-sdk/*`, `@smithy/*`). The built-in processor needs none of it: it signs its
+ * one call itself (see lambda/processor/dynamodb-client.ts).
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
@@ -97,6 +99,11 @@ export async function bundleProcessor(options: BundleProcessorOptions = {}): Pro
     sourcemap: false,
     legalComments: 'none',
     external: ['@aws-sdk/*', '@smithy/*'],
+    // CommonJS dependencies bundled into an ES module call require() for Node built-ins; ES
+    // modules have no require, so give them one.
+    banner: {
+      js: "import{createRequire as __streamprocRequire}from'node:module';const require=__streamprocRequire(import.meta.url);",
+    },
     // Bundled contract modules are plain TypeScript; no tsconfig paths or JSX are involved.
     tsconfigRaw: {},
     logLevel: 'silent',

@@ -48,14 +48,14 @@ describe('processor bundle', () => {
     });
   });
 
-  it('is a small ES module with the SDK left external, zipped as index.mjs', () => {
+  it('is a small, self-contained ES module (no AWS SDK import), zipped as index.mjs', () => {
     // Act
     const code = Buffer.from(bundle.code).toString('utf8');
     const entries = unzipSync(bundle.zip);
     // Assess
     expect(bundle.codeBytes).toBeLessThan(30 * 1024);
-    expect(code).toMatch(/from"@aws-sdk\/client-dynamodb"/);
-    expect(code).not.toMatch(/require\(/);
+    expect(code).not.toMatch(/@aws-sdk|@smithy/);
+    expect(code).toMatch(/^import\{createRequire as __streamprocRequire\}from'node:module';/);
     expect(Object.keys(entries)).toEqual(['index.mjs']);
     expect(Buffer.from(entries['index.mjs'] as Uint8Array).equals(Buffer.from(bundle.code))).toBe(true);
   });

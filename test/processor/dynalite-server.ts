@@ -4,11 +4,15 @@
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, ScanCommand, type ScanCommandOutput } from '@aws-sdk/lib-dynamodb';
+import { createDynamoDbClient, type DynamoDbClient } from '../../lambda/processor/dynamodb-client.js';
 import { createEventTable as createTable, listenDynalite, localDynamoClient } from '../helpers/dynalite.js';
 
 export interface DynaliteHandle {
   endpoint: string;
+  /** SDK client, for setting up and reading tables. */
   client: DynamoDBClient;
+  /** The processor's own client, what the handler writes with in production. */
+  writer: DynamoDbClient;
   documents: DynamoDBDocumentClient;
   close(): Promise<void>;
 }
@@ -16,12 +20,19 @@ export interface DynaliteHandle {
 export async function startDynalite(): Promise<DynaliteHandle> {
   const server = await listenDynalite();
   const client = localDynamoClient(server.endpoint);
+  const writer = createDynamoDbClient({
+    region: 'us-east-1',
+    endpoint: server.endpoint,
+    credentials: () => ({ accessKeyId: 'local', secretAccessKey: 'local' }),
+  });
   return {
     endpoint: server.endpoint,
     client,
+    writer,
     documents: DynamoDBDocumentClient.from(client),
     async close() {
       client.destroy();
+      writer.destroy();
       await server.close();
     },
   };

@@ -1,11 +1,11 @@
 import {
-  type BatchWriteItemCommand,
   type BatchWriteItemCommandOutput,
   ProvisionedThroughputExceededException,
   type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { TweetEvent } from '../../lambda/contract/tweet-event.js';
+import type { BatchWriteRequest } from '../../lambda/processor/dynamodb-client.js';
 import { createHandler, type ProcessorOptions } from '../../lambda/processor/handler.js';
 import type { KinesisStreamRecord } from '../../lambda/processor/types.js';
 import type { BatchWriteClient } from '../../lambda/processor/writer.js';
@@ -21,7 +21,7 @@ type Fault = (requests: WriteRequest[], call: number) => { hold?: (request: Writ
 function faultyClient(real: BatchWriteClient, fault: Fault) {
   const seen = { calls: 0, itemsPerRequest: [] as number[], bytesPerRequest: [] as number[] };
   const client: BatchWriteClient = {
-    async send(command: BatchWriteItemCommand) {
+    async send(command: BatchWriteRequest) {
       const call = ++seen.calls;
       const [table, requests] = Object.entries(command.input.RequestItems ?? {})[0] as [string, WriteRequest[]];
       seen.itemsPerRequest.push(requests.length);
@@ -38,9 +38,8 @@ function faultyClient(real: BatchWriteClient, fault: Fault) {
   return { client, seen };
 }
 
-function withRequests(command: BatchWriteItemCommand, table: string, requests: WriteRequest[]): BatchWriteItemCommand {
-  const Command = command.constructor as new (input: BatchWriteItemCommand['input']) => BatchWriteItemCommand;
-  return new Command({ ...command.input, RequestItems: { [table]: requests } });
+function withRequests(command: BatchWriteRequest, table: string, requests: WriteRequest[]): BatchWriteRequest {
+  return { input: { ...command.input, RequestItems: { [table]: requests } } };
 }
 
 const tweetIdOf = (request: WriteRequest) => request.PutRequest?.Item?.tweetId?.S ?? '';
@@ -88,7 +87,7 @@ describe('processor write failures and limits', () => {
   it('retries UnprocessedItems and throttling errors with backoff until everything is written', async () => {
     // Prepare: odd calls throttle outright, even calls leave a third of the items unprocessed, for 6 calls
     const { events, records } = batch(60);
-    const { client, seen } = faultyClient(db.client, (_requests, call) => {
+    const { client, seen } = faultyClient(db.writer, (_requests, call) => {
       if (call > 6) return {};
       return call % 2 === 1 ? { error: throttle() } : { hold: (request) => BigInt(tweetIdOf(request)) % 3n === 0n };
     });
@@ -106,7 +105,7 @@ describe('processor write failures and limits', () => {
     // Prepare: three tweets are never accepted
     const { events, records } = batch(80);
     const poisoned = new Set([events[3], events[41], events[77]].map((event) => (event as TweetEvent).id));
-    const { client } = faultyClient(db.client, () => ({ hold: (request) => poisoned.has(tweetIdOf(request)) }));
+    const { client } = faultyClient(db.writer, () => ({ hold: (request) => poisoned.has(tweetIdOf(request)) }));
     // Act
     const response = await handlerWith(client, { maxAttempts: 4 })(kinesisEvent(records), lambdaContext());
     // Assess
@@ -122,7 +121,7 @@ describe('processor write failures and limits', () => {
   it('fails every record of a request refused with a non-retryable error, without retrying it', async () => {
     // Prepare: the second 25-item request is refused
     const { records } = batch(60);
-    const { client, seen } = faultyClient(db.client, (_requests, call) =>
+    const { client, seen } = faultyClient(db.writer, (_requests, call) =>
       call === 2 ? { error: validationError() } : {},
     );
     // Act
@@ -138,7 +137,7 @@ describe('processor write failures and limits', () => {
   it('throws when every record failed, so the batch shows as a function error', async () => {
     // Prepare
     const { records } = batch(30);
-    const { client } = faultyClient(db.client, () => ({ error: throttle() }));
+    const { client } = faultyClient(db.writer, () => ({ error: throttle() }));
     // Act
     const run = handlerWith(client, { maxAttempts: 3 })(kinesisEvent(records), lambdaContext());
     // Assess
@@ -149,7 +148,7 @@ describe('processor write failures and limits', () => {
   it('stops retrying before the function timeout and reports what is left', async () => {
     // Prepare: a real clock and real sleeps; the table throttles forever; 1.5 s left in the invocation
     const { records } = batch(10);
-    const { client } = faultyClient(db.client, () => ({ error: throttle() }));
+    const { client } = faultyClient(db.writer, () => ({ error: throttle() }));
     const handler = createHandler({ client, tableName: table, log: () => {}, safetyMarginMs: 500, maxAttempts: 100 });
     const started = Date.now();
     // Act
@@ -164,7 +163,7 @@ describe('processor write failures and limits', () => {
     const { events, records } = batch(60, (index) =>
       tweetEvent({ text: index % 2 ? 'x'.repeat(64_000) : '\u0001'.repeat(10_600) }),
     );
-    const { client, seen } = faultyClient(db.client, () => ({}));
+    const { client, seen } = faultyClient(db.writer, () => ({}));
     // Act
     const response = await handlerWith(client)(kinesisEvent(records), lambdaContext());
     // Assess: 25 items of at most ~64 KiB cannot approach 16 MB; DynamoDB's 400 KB item cap
@@ -179,7 +178,7 @@ describe('processor write failures and limits', () => {
   it('stores a 10,000-record batch, 25 items per request', async () => {
     // Prepare
     const { events, records } = batch(10_000);
-    const { client, seen } = faultyClient(db.client, () => ({}));
+    const { client, seen } = faultyClient(db.writer, () => ({}));
     // Act
     const response = await handlerWith(client, { concurrency: 16 })(kinesisEvent(records), lambdaContext());
     // Assess

@@ -41,7 +41,7 @@ describe('processor against dynalite', () => {
     table = await createEventTable(db.client);
     logs = [];
     handler = createHandler({
-      client: db.client,
+      client: db.writer,
       tableName: table,
       retentionDays: 7,
       now: () => NOW,
@@ -247,7 +247,7 @@ describe('processor against dynalite', () => {
   it('logs each rejected record with its reason at debug level', async () => {
     // Prepare
     const debugHandler = createHandler({
-      client: db.client,
+      client: db.writer,
       tableName: table,
       logLevel: 'debug',
       log: (l) => logs.push(l),
