@@ -4,7 +4,7 @@
 // human summary), then writes one report: bench/results/latest.json and bench/results/latest.md.
 // Usage: npm run bench [-- name ...]   (e.g. npm run bench -- startup ingest)
 import { spawn } from 'node:child_process';
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { arch, cpus, platform, release, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -55,13 +55,16 @@ for (const file of files) {
   runs.push(await runOne(file));
 }
 
-const report = {
-  date: new Date().toISOString(),
-  machine,
-  benches: runs.map((r) => ({ ...r.result, file: r.file, exit: r.code, seconds: r.seconds })),
-};
+// Running a subset updates those benches in the last report and keeps the others' figures.
+const latestPath = join(here, 'results', 'latest.json');
+const previous = only.length > 0 && existsSync(latestPath) ? JSON.parse(readFileSync(latestPath, 'utf8')).benches : [];
+const fresh = runs.map((r) => ({ ...r.result, file: r.file, exit: r.code, seconds: r.seconds }));
+const benches = [...previous.filter((b) => !fresh.some((f) => f.file === b.file)), ...fresh].sort((a, b) =>
+  a.file.localeCompare(b.file),
+);
+const report = { date: new Date().toISOString(), machine, benches };
 mkdirSync(join(here, 'results'), { recursive: true });
-writeFileSync(join(here, 'results', 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
+writeFileSync(latestPath, `${JSON.stringify(report, null, 2)}\n`);
 
 const md = [
   `# Benchmarks — ${report.date.slice(0, 10)}`,
@@ -72,13 +75,13 @@ const md = [
   '| bench | figure | measured | goal | met |',
   '|---|---|---|---|---|',
 ];
-for (const run of runs) {
-  const name = run.file.replace(/\.ts$/, '');
-  if (!run.result?.report) {
-    md.push(`| ${name} | — | failed (exit ${run.code}) | — | no |`);
+for (const bench of benches) {
+  const name = bench.file.replace(/\.ts$/, '');
+  if (!bench.report) {
+    md.push(`| ${name} | — | failed (exit ${bench.exit}) | — | no |`);
     continue;
   }
-  for (const row of run.result.report) {
+  for (const row of bench.report) {
     const met = row.met === null || row.met === undefined ? '—' : row.met ? 'yes' : 'no';
     md.push(`| ${name} | ${row.figure} | ${row.measured} | ${row.goal} | ${met} |`);
   }
