@@ -1,42 +1,25 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   createStream,
   fn,
   HANDLERS,
-  type KinesisHandle,
   mapping,
   put,
   readLines,
   records,
   sleep,
-  startKinesalite,
-  type Workspace,
+  useRunnerFixtures,
   waitFor,
-  workspace,
 } from './harness.js';
 
-let emulator: KinesisHandle;
-let ws: Workspace;
-
-beforeAll(async () => {
-  emulator = await startKinesalite();
-});
-afterAll(async () => {
-  await emulator.close();
-});
-beforeEach(async () => {
-  ws = await workspace();
-});
-afterEach(async () => {
-  await ws.cleanup();
-});
+const fx = useRunnerFixtures();
 
 describe('mapping runner delivery', () => {
   it('keeps per-shard order across partition keys while shards run in parallel', async () => {
     // Prepare
-    const { kinesis } = emulator;
+    const { kinesis } = fx.emulator;
     const stream = await createStream(kinesis, 2);
     const sent = [
       ...records(30, 'a', { shard: 0, partitionKey: 'alice' }),
@@ -44,17 +27,17 @@ describe('mapping runner delivery', () => {
       ...records(30, 'c', { shard: 1, partitionKey: 'carol' }),
     ];
     const sequence = await put(kinesis, stream.streamName, sent, 2);
-    const runner = ws.runner({
+    const runner = fx.ws.runner({
       kinesis,
       ...stream,
       mapping: mapping({ batchSize: 7 }),
-      fn: fn('recorder.mjs', { RECORD_FILE: ws.recordFile }),
+      fn: fn('recorder.mjs', { RECORD_FILE: fx.ws.recordFile }),
     });
 
     // Act
     await runner.start();
     const invocations = await waitFor(() => {
-      const lines = readLines(ws.recordFile);
+      const lines = readLines(fx.ws.recordFile);
       return lines.flatMap((line) => line.data).length >= 90 && lines;
     });
 
@@ -77,25 +60,25 @@ describe('mapping runner delivery', () => {
 
   it('passes the event in exactly the shape Lambda sends, with Lambda environment and context', async () => {
     // Prepare
-    const { kinesis } = emulator;
+    const { kinesis } = fx.emulator;
     const stream = await createStream(kinesis, 1);
-    const echoFile = join(ws.dir, 'echo.json');
+    const echoFile = join(fx.ws.dir, 'echo.json');
     const before = Date.now();
     const [sequenceNumber] = await put(kinesis, stream.streamName, [{ data: 'héllo 🐦', partitionKey: 'user-42' }]);
-    const runner = ws.runner({
+    const runner = fx.ws.runner({
       kinesis,
       ...stream,
       fn: fn(
         'recorder.mjs',
-        { RECORD_FILE: ws.recordFile, ECHO_FILE: echoFile, TABLE_NAME: 'EventData', LOG_LEVEL: 'debug' },
+        { RECORD_FILE: fx.ws.recordFile, ECHO_FILE: echoFile, TABLE_NAME: 'EventData', LOG_LEVEL: 'debug' },
         { functionName: 'demo-EventProcessor', memoryMb: 256, region: 'eu-west-1', timeoutSeconds: 5 },
       ),
     });
 
     // Act
     await runner.start();
-    await waitFor(() => readLines(ws.recordFile).length === 1);
-    await waitFor(() => ws.functionLines.some((line) => line.startsWith('REPORT RequestId')));
+    await waitFor(() => readLines(fx.ws.recordFile).length === 1);
+    await waitFor(() => fx.ws.functionLines.some((line) => line.startsWith('REPORT RequestId')));
 
     // Assess
     const echo = JSON.parse(readFileSync(echoFile, 'utf8'));
@@ -151,20 +134,20 @@ describe('mapping runner delivery', () => {
     expect(echo.context.remainingTimeInMillis).toBeGreaterThan(3_000);
     expect(echo.context.remainingTimeInMillis).toBeLessThanOrEqual(5_000);
     // console.log is forwarded line by line in Lambda's text format.
-    expect(ws.functionLines).toContainEqual(
+    expect(fx.ws.functionLines).toContainEqual(
       expect.stringMatching(new RegExp(`\\t${echo.context.awsRequestId}\\tINFO\\tprocessed 1 records$`)),
     );
   });
 
   it('gathers up to the batching window before invoking', async () => {
     // Prepare
-    const { kinesis } = emulator;
+    const { kinesis } = fx.emulator;
     const stream = await createStream(kinesis, 1);
-    const runner = ws.runner({
+    const runner = fx.ws.runner({
       kinesis,
       ...stream,
       mapping: mapping({ batchSize: 50, maximumBatchingWindowInSeconds: 1 }),
-      fn: fn('recorder.mjs', { RECORD_FILE: ws.recordFile }),
+      fn: fn('recorder.mjs', { RECORD_FILE: fx.ws.recordFile }),
     });
     await runner.start();
 
@@ -174,7 +157,7 @@ describe('mapping runner delivery', () => {
       await put(kinesis, stream.streamName, records(3, chunk));
       await sleep(200);
     }
-    const [invocation] = await waitFor(() => readLines(ws.recordFile).length > 0 && readLines(ws.recordFile));
+    const [invocation] = await waitFor(() => readLines(fx.ws.recordFile).length > 0 && readLines(fx.ws.recordFile));
 
     // Assess: one batch of all nine, invoked only once the window elapsed.
     expect(invocation?.data).toHaveLength(9);
@@ -183,42 +166,42 @@ describe('mapping runner delivery', () => {
 
   it('invokes as soon as the batch is full, before the window elapses', async () => {
     // Prepare
-    const { kinesis } = emulator;
+    const { kinesis } = fx.emulator;
     const stream = await createStream(kinesis, 1);
     await put(kinesis, stream.streamName, records(25));
-    const runner = ws.runner({
+    const runner = fx.ws.runner({
       kinesis,
       ...stream,
       mapping: mapping({ batchSize: 10, maximumBatchingWindowInSeconds: 30 }),
-      fn: fn('recorder.mjs', { RECORD_FILE: ws.recordFile }),
+      fn: fn('recorder.mjs', { RECORD_FILE: fx.ws.recordFile }),
     });
 
     // Act
     await runner.start();
-    const lines = await waitFor(() => readLines(ws.recordFile).length >= 2 && readLines(ws.recordFile), 5_000);
+    const lines = await waitFor(() => readLines(fx.ws.recordFile).length >= 2 && readLines(fx.ws.recordFile), 5_000);
 
     // Assess: two full batches without waiting 30 s; the remaining 5 wait for the window.
     expect(lines.slice(0, 2).map((line) => line.data.length)).toEqual([10, 10]);
     await sleep(300);
-    expect(readLines(ws.recordFile)).toHaveLength(2);
+    expect(readLines(fx.ws.recordFile)).toHaveLength(2);
   });
 
   it('starts a shard without checkpoint at TRIM_HORIZON or at LATEST', async () => {
     // Prepare
-    const { kinesis } = emulator;
+    const { kinesis } = fx.emulator;
     const stream = await createStream(kinesis, 1);
     await put(kinesis, stream.streamName, records(3, 'old'));
-    const latestFile = join(ws.dir, 'latest.jsonl');
-    const fromStart = ws.runner({
+    const latestFile = join(fx.ws.dir, 'latest.jsonl');
+    const fromStart = fx.ws.runner({
       kinesis,
       ...stream,
-      stateDir: join(ws.dir, 'trim'),
-      fn: fn('recorder.mjs', { RECORD_FILE: ws.recordFile }),
+      stateDir: join(fx.ws.dir, 'trim'),
+      fn: fn('recorder.mjs', { RECORD_FILE: fx.ws.recordFile }),
     });
-    const fromLatest = ws.runner({
+    const fromLatest = fx.ws.runner({
       kinesis,
       ...stream,
-      stateDir: join(ws.dir, 'latest'),
+      stateDir: join(fx.ws.dir, 'latest'),
       mapping: mapping({ startingPosition: 'LATEST' }),
       fn: fn('recorder.mjs', { RECORD_FILE: latestFile }),
     });
@@ -229,10 +212,10 @@ describe('mapping runner delivery', () => {
     await sleep(300);
     await put(kinesis, stream.streamName, records(2, 'new'));
     await waitFor(() => readLines(latestFile).flatMap((l) => l.data).length >= 2);
-    await waitFor(() => readLines(ws.recordFile).flatMap((l) => l.data).length >= 5);
+    await waitFor(() => readLines(fx.ws.recordFile).flatMap((l) => l.data).length >= 5);
 
     // Assess
-    expect(readLines(ws.recordFile).flatMap((l) => l.data)).toEqual(['old0', 'old1', 'old2', 'new0', 'new1']);
+    expect(readLines(fx.ws.recordFile).flatMap((l) => l.data)).toEqual(['old0', 'old1', 'old2', 'new0', 'new1']);
     expect(readLines(latestFile).flatMap((l) => l.data)).toEqual(['new0', 'new1']);
   });
 });

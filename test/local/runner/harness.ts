@@ -19,6 +19,7 @@ import {
   PutRecordsCommand,
 } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import {
   createMappingRunner,
   type FunctionConfig,
@@ -223,4 +224,33 @@ export async function workspace(): Promise<Workspace> {
     },
   };
   return ws;
+}
+
+/**
+ * The hooks every runner test file shares: one kinesalite for the file, a fresh workspace (state
+ * directory, invocation files) for each test, both cleaned up afterwards.
+ */
+export function useRunnerFixtures(): { readonly emulator: KinesisHandle; readonly ws: Workspace } {
+  let emulator: KinesisHandle | undefined;
+  let ws: Workspace | undefined;
+  beforeAll(async () => {
+    emulator = await startKinesalite();
+  });
+  afterAll(async () => {
+    await emulator?.close();
+  });
+  beforeEach(async () => {
+    ws = await workspace();
+  });
+  afterEach(async () => {
+    await ws?.cleanup();
+  });
+  return {
+    get emulator() {
+      return emulator as KinesisHandle;
+    },
+    get ws() {
+      return ws as Workspace;
+    },
+  };
 }

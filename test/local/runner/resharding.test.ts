@@ -1,41 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DescribeStreamSummaryCommand, SplitShardCommand } from '@aws-sdk/client-kinesis';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  createStream,
-  fn,
-  type KinesisHandle,
-  put,
-  readLines,
-  records,
-  sleep,
-  startKinesalite,
-  type Workspace,
-  waitFor,
-  workspace,
-} from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { createStream, fn, put, readLines, records, sleep, useRunnerFixtures, waitFor } from './harness.js';
 
-let emulator: KinesisHandle;
-let ws: Workspace;
-
-beforeAll(async () => {
-  emulator = await startKinesalite();
-});
-afterAll(async () => {
-  await emulator.close();
-});
-beforeEach(async () => {
-  ws = await workspace();
-});
-afterEach(async () => {
-  await ws.cleanup();
-});
+const fx = useRunnerFixtures();
 
 describe('mapping runner resharding', () => {
   it('drains a closed parent shard before its children start, then reads the children from their start', async () => {
     // Prepare: records on the parent, a split, records on both children.
-    const { kinesis } = emulator;
+    const { kinesis } = fx.emulator;
     const stream = await createStream(kinesis, 1);
     await put(kinesis, stream.streamName, records(6, 'p', { partitionKey: 'k' }));
     await kinesis.send(
@@ -51,23 +25,23 @@ describe('mapping runner resharding', () => {
       await sleep(20);
     }
     await put(kinesis, stream.streamName, [...records(3, 'x', { shard: 0 }), ...records(3, 'y', { shard: 1 })], 2);
-    const runner = ws.runner({
+    const runner = fx.ws.runner({
       kinesis,
       ...stream,
-      fn: fn('slow.mjs', { RECORD_FILE: ws.recordFile, DELAY_MS: '200' }),
+      fn: fn('slow.mjs', { RECORD_FILE: fx.ws.recordFile, DELAY_MS: '200' }),
     });
 
     // Act
     await runner.start();
     await waitFor(
       () =>
-        readLines(ws.recordFile)
+        readLines(fx.ws.recordFile)
           .filter((line) => line.phase === 'end')
           .flatMap((line) => line.data).length === 12,
     );
 
     // Assess: the parent's batch ended before any child's batch started.
-    const lines = readLines(ws.recordFile);
+    const lines = readLines(fx.ws.recordFile);
     const parentEnd = Math.max(...lines.filter((l) => l.shardId === 'shardId-000000000000').map((l) => l.at));
     const childStart = Math.min(...lines.filter((l) => l.shardId !== 'shardId-000000000000').map((l) => l.at));
     expect(parentEnd).toBeLessThanOrEqual(childStart);
@@ -81,7 +55,7 @@ describe('mapping runner resharding', () => {
         .flatMap((l) => l.data)
         .sort(),
     ).toEqual(['x0', 'x1', 'x2', 'y0', 'y1', 'y2']);
-    const file = JSON.parse(readFileSync(join(ws.stateDir, 'checkpoints.json'), 'utf8'));
+    const file = JSON.parse(readFileSync(join(fx.ws.stateDir, 'checkpoints.json'), 'utf8'));
     expect(file.shards['shardId-000000000000'].closed).toBe(true);
     await waitFor(() => runner.stats().shards.find((s) => s.shardId === 'shardId-000000000000')?.state === 'closed');
   });
