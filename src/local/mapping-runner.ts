@@ -3,7 +3,7 @@ import type { KinesisClient, Shard } from '@aws-sdk/client-kinesis';
 import { CheckpointStore } from './checkpoint-store.js';
 import { FailureDestination } from './failure-destination.js';
 import { type FunctionConfig, type MappingSettings, validateFunction, validateMapping } from './mapping-settings.js';
-import { type PollerContext, ShardPoller } from './shard-poller.js';
+import { emptyShardCounters, type PollerContext, ShardPoller } from './shard-poller.js';
 
 export { type FunctionConfig, type MappingSettings, validateFunction, validateMapping } from './mapping-settings.js';
 
@@ -312,14 +312,6 @@ function waitingStats(shardId: string, checkpoint: string | undefined): ShardSta
     state: 'waiting-for-parent',
     checkpoint,
     lagMs: 0,
-    batches: 0,
-    invocations: 0,
-    records: 0,
-    functionErrors: 0,
-    partialFailures: 0,
-    retries: 0,
-    bisects: 0,
-    sentToFailureDestination: 0,
-    recordsSentToFailureDestination: 0,
+    ...emptyShardCounters(),
   };
 }

@@ -49,6 +49,21 @@ interface Unit {
 
 type ShardState = ShardStats['state'];
 
+/** The per-shard counters `stats()` reports, all zero (a shard not polled yet shows these too). */
+export function emptyShardCounters() {
+  return {
+    batches: 0,
+    invocations: 0,
+    records: 0,
+    functionErrors: 0,
+    partialFailures: 0,
+    retries: 0,
+    bisects: 0,
+    sentToFailureDestination: 0,
+    recordsSentToFailureDestination: 0,
+  };
+}
+
 export class ShardPoller {
   private stopping = false;
   private iterator: string | undefined;
@@ -61,17 +76,7 @@ export class ShardPoller {
   private invokerGeneration = -1;
   private wake: (() => void) | undefined;
   private state: ShardState = 'polling';
-  private readonly counters = {
-    batches: 0,
-    invocations: 0,
-    records: 0,
-    functionErrors: 0,
-    partialFailures: 0,
-    retries: 0,
-    bisects: 0,
-    sentToFailureDestination: 0,
-    recordsSentToFailureDestination: 0,
-  };
+  private readonly counters = emptyShardCounters();
   private lastError: ShardStats['lastError'];
   done: Promise<void> = Promise.resolve();
 
