@@ -1,8 +1,3 @@
-/**
- * The built CLI as a child process: flag errors, the error messages, and — when the local engine
- * exists — deploy → records through the pipeline → browse / browse -f → Ctrl-C → teardown.
- */
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -14,7 +9,7 @@ import type { TweetItem } from '../../lambda/contract/table-layout.js';
 import { encodeTweetEvent, type TweetEvent } from '../../lambda/contract/tweet-event.js';
 import { stripAnsi } from '../../src/ui/style.js';
 import { displayWidth } from '../../src/ui/text-width.js';
-import { CLI, ROOT, runCli, tempDirs } from '../helpers/cli.js';
+import { ROOT, runCli, startCli, tempDirs } from '../helpers/cli.js';
 
 const built = existsSync(join(ROOT, 'dist', 'src', 'commands', 'browse.js'));
 const engineReady =
@@ -198,27 +193,21 @@ describe.skipIf(!engineReady)('browse against the local engine (built CLI)', () 
 
   it('follows: prints records put while it runs as NDJSON, then exits 0 on Ctrl-C with a count', async () => {
     // Prepare
-    const child = spawn(process.execPath, [CLI, 'browse', '-f', '--json', '--limit', '2'], {
-      cwd: ROOT,
-      env: dirs.env(),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      stdout += chunk;
-    });
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr += chunk;
-    });
-    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-    const lineCount = () => stdout.split('\n').filter((line) => line.trim()).length;
+    const running = startCli(['browse', '-f', '--json', '--limit', '2'], { env: dirs.env() });
+    running.child.stdin.end();
+    const child = running.child;
+    const exited = running.exited.then((result) => result.code);
+    const lineCount = () =>
+      running
+        .stdout()
+        .split('\n')
+        .filter((line) => line.trim()).length;
     const waitFor = async (check: () => boolean, ms: number) => {
       const deadline = Date.now() + ms;
       while (!check() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
     };
     try {
-      await waitFor(() => stderr.includes('Following'), 20_000);
+      await waitFor(() => running.stderr().includes('Following'), 20_000);
       // Act
       const live = Array.from({ length: 5 }, () => tweetEvent('live'));
       await put(live.slice(0, 2).map(encodeTweetEvent));
@@ -228,7 +217,8 @@ describe.skipIf(!engineReady)('browse against the local engine (built CLI)', () 
       child.kill('SIGINT');
       const code = await exited;
       // Assess
-      const printed = stdout
+      const printed = running
+        .stdout()
         .trim()
         .split('\n')
         .map((line) => JSON.parse(line) as TweetItem);
@@ -241,7 +231,7 @@ describe.skipIf(!engineReady)('browse against the local engine (built CLI)', () 
           .sort(),
       ).toEqual(live.map((e) => e.id).sort());
       expect(new Set(printed.map((item) => item.sk)).size).toBe(7);
-      expect(stderr).toContain('Shown 7 tweets.');
+      expect(running.stderr()).toContain('Shown 7 tweets.');
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL');
     }

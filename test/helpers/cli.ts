@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -39,31 +39,50 @@ export function cliEnv(dirs: { configDir: string; dataDir: string }, extra: Node
   };
 }
 
-/** Runs the built CLI (bin/run.js → dist/) as a child process and collects its output. */
-export function runCli(args: string[], options: CliOptions = {}): Promise<CliResult> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
-      cwd: options.cwd ?? ROOT,
-      env: options.env ?? process.env,
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      stdout += chunk;
-    });
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr += chunk;
-    });
+export interface RunningCli {
+  child: ChildProcessWithoutNullStreams;
+  /** What it has printed so far. */
+  stdout(): string;
+  stderr(): string;
+  /** Resolves when it exits (killed with SIGKILL after `timeoutMs`). */
+  exited: Promise<CliResult>;
+}
+
+/**
+ * Starts the built CLI (bin/run.js → dist/) as a child process and collects its output while it
+ * runs, for tests that act on it mid-run (signals, follow mode). stdin stays open until written.
+ */
+export function startCli(args: string[], options: Omit<CliOptions, 'input'> = {}): RunningCli {
+  const child = spawn(process.execPath, [CLI, ...args], {
+    cwd: options.cwd ?? ROOT,
+    env: options.env ?? process.env,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    stdout += chunk;
+  });
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr += chunk;
+  });
+  child.stdin.on('error', () => {}); // the CLI may exit before reading stdin
+  const exited = new Promise<CliResult>((resolve, reject) => {
     const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000);
     child.on('error', reject);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
-      resolvePromise({ code, signal, stdout, stderr });
+      resolve({ code, signal, stdout, stderr });
     });
-    child.stdin.on('error', () => {}); // the CLI may exit before reading stdin
-    child.stdin.end(options.input ?? '');
   });
+  return { child, stdout: () => stdout, stderr: () => stderr, exited };
+}
+
+/** Runs the built CLI to the end with `input` on stdin and collects its output. */
+export function runCli(args: string[], options: CliOptions = {}): Promise<CliResult> {
+  const running = startCli(args, options);
+  running.child.stdin.end(options.input ?? '');
+  return running.exited;
 }
 
 /** A temporary config + data directory pair, removed by `cleanup`. */

@@ -1,11 +1,10 @@
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PipelineEndpoints } from '../../src/stack/target.js';
 import { startFakeXServer, v2Message } from '../fixtures/fake-x-server.js';
-import { CLI, ROOT, runCli, tempDirs } from '../helpers/cli.js';
+import { ROOT, type RunningCli, runCli, startCli, tempDirs } from '../helpers/cli.js';
 
 /** The built CLI as a child process: flag checks always, the whole pipeline when the local engine exists. */
 
@@ -68,25 +67,13 @@ function interruptCli(
   args: string[],
   env: NodeJS.ProcessEnv,
   afterMs: number,
-  scenario: (child: ReturnType<typeof spawn>) => Promise<void>,
+  scenario: (child: RunningCli['child']) => Promise<void>,
 ) {
+  const running = startCli(args, { env, timeoutMs: 40_000 });
+  running.child.stdin.end();
   return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    const kill = setTimeout(() => child.kill('SIGKILL'), 40_000);
-    child.stdout.setEncoding('utf8').on('data', (c: string) => {
-      stdout += c;
-    });
-    child.stderr.setEncoding('utf8').on('data', (c: string) => {
-      stderr += c;
-    });
-    setTimeout(() => void scenario(child).catch(reject), afterMs);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(kill);
-      resolve({ code, stdout, stderr });
-    });
+    setTimeout(() => void scenario(running.child).catch(reject), afterMs);
+    running.exited.then(resolve, reject);
   });
 }
 
