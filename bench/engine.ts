@@ -9,22 +9,19 @@
  * 3. the engine's RSS (VmRSS of its process, and of its function worker processes) under load.
  * Prints one JSON line {"bench":"engine",…}, then a human summary. Bounded to ~1.5 min.
  */
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { BatchGetItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { tweetSortKey, userPartitionKey } from '../lambda/contract/table-layout.js';
 import { encodeTweetEvent, partitionKeyOf, type TweetEvent } from '../lambda/contract/tweet-event.js';
+import { cliEnv, runCli } from '../test/helpers/cli.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const CLI = join(ROOT, 'bin', 'run.js');
 const COLD_DEPLOYS = 3;
 const RATE = 500;
 const DURATION_S = 30;
@@ -35,32 +32,10 @@ const STACK = 'bench';
 const pidsToKill = new Set<number>();
 const tempRoots: string[] = [];
 
-function cli(
-  args: string[],
-  dataDir: string,
-  configDir: string,
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        STREAMPROC_DATA_DIR: dataDir,
-        STREAMPROC_CONFIG_DIR: configDir,
-        STREAMPROC_STACK: STACK,
-        NO_COLOR: '1',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (c: string) => {
-      stdout += c;
-    });
-    child.stderr.setEncoding('utf8').on('data', (c: string) => {
-      stderr += c;
-    });
-    child.on('close', (code) => done({ code, stdout, stderr }));
+function cli(args: string[], dataDir: string, configDir: string) {
+  return runCli(args, {
+    env: cliEnv({ dataDir, configDir }, { STREAMPROC_STACK: STACK }),
+    timeoutMs: 120_000,
   });
 }
 

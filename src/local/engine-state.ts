@@ -1,3 +1,8 @@
+/**
+ * The engine's state file (`engine.json`, mode 0600: it holds the control token) and its lock
+ * (`engine.lock`). Two engines on one LevelDB directory crash, so the lock is taken before the
+ * emulators open their data; a lock whose pid is gone (kill -9, reboot) is stale and replaced.
+ */
 import { readFileSync } from 'node:fs';
 import { open, readFile, rm } from 'node:fs/promises';
 import { writeFileAtomic } from '../atomic-file.js';

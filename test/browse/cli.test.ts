@@ -1,3 +1,7 @@
+/**
+ * The built CLI as a child process: flag errors, the error messages, and — when the local engine
+ * exists — deploy → records through the pipeline → browse / browse -f → Ctrl-C → teardown.
+ */
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
