@@ -101,15 +101,6 @@ export abstract class StreamprocCommand<T extends typeof Command> extends Comman
     if (!this.jsonEnabled()) process.stdout.write(`${message}\n`);
   }
 
-  /** Refuses, with the flags to pass, when a prompt would be needed but nobody can answer. */
-  protected requireInteractive(what: string, flags: string[]): void {
-    if (this.interactive) return;
-    throw new UsageError(`${what} needs a terminal to ask on, or these flags: ${flags.join(', ')}`, {
-      hint: `Pass ${flags.join(' ')} when running without a terminal.`,
-      code: 'NEEDS_FLAGS',
-    });
-  }
-
   private installSignalHandlers(): void {
     let count = 0;
     this.signalHandler = (signal) => {

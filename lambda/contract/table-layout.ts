@@ -84,11 +84,6 @@ export function hourBucketOf(epochMs: number): string {
   return new Date(epochMs).toISOString().slice(0, 13);
 }
 
-/** Start of the hour bucket, epoch ms. */
-export function hourBucketStart(bucket: string): number {
-  return Date.parse(`${bucket}:00:00.000Z`);
-}
-
 /** Stable FNV-1a hash of a string to a write shard. */
 export function writeShardOf(uniqueId: string): number {
   let hash = 0x811c9dc5;

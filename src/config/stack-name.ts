@@ -42,7 +42,7 @@ export function resourceName(stack: string, resource: DerivedResource): string {
   return `${stack}${DERIVED_NAMES[resource].suffix}`;
 }
 
-/** All derived names of a stack, for display and for the template test. */
+/** All derived names of a stack; the template test holds the template to them. */
 export function resourceNames(stack: string): Record<DerivedResource, string> {
   const names = {} as Record<DerivedResource, string>;
   for (const key of Object.keys(DERIVED_NAMES) as DerivedResource[]) names[key] = resourceName(stack, key);

@@ -13,6 +13,7 @@ import {
   TIME_INDEX_RANGE_KEY,
   TTL_ATTRIBUTE,
 } from '../../lambda/contract/table-layout.js';
+import { type DerivedResource, resourceNames } from '../../src/config/stack-name.js';
 import { type CfnResource, type CfnTemplate, loadTemplate, templatePath } from '../../src/stack/template.js';
 
 const hasCfnLint = spawnSync('cfn-lint', ['--version'], { encoding: 'utf8' }).status === 0;
@@ -162,6 +163,23 @@ describe('resources', () => {
     expect(props('EventProcessorLogGroup').LogGroupName).toEqual({
       'Fn::Sub': '/aws/lambda/${AWS::StackName}-DDBEventProcessor',
     });
+  });
+
+  it('derives every resource name exactly as the CLI stack-name rules do (which size the stack-name limit)', () => {
+    const named: [DerivedResource, string, string][] = [
+      ['stream', 'EventStream', 'Name'],
+      ['table', 'EventDataTable', 'TableName'],
+      ['function', 'EventProcessorFunction', 'FunctionName'],
+      ['dlq', 'EventProcessorDLQ', 'QueueName'],
+      ['producerUser', 'ProducerUser', 'UserName'],
+      ['producerSecret', 'ProducerSecret', 'Name'],
+    ];
+    const expected = resourceNames('demo');
+    for (const [resource, logicalId, property] of named) {
+      const sub = (props(logicalId)[property] as { 'Fn::Sub': string })['Fn::Sub'];
+      expect(sub.replace('${AWS::StackName}', 'demo'), `${logicalId}.${property}`).toBe(expected[resource]);
+    }
+    expect(Object.keys(expected).sort()).toEqual(named.map(([resource]) => resource).sort());
   });
 
   it('keys the table as lambda/contract/table-layout.ts says, with PITR and TTL', () => {
