@@ -2,7 +2,8 @@ import { Command, Errors, Flags, type Interfaces } from '@oclif/core';
 import { scrubSecrets, secretValues } from './config/redact.js';
 import { type ResolvedStack, resolveStack } from './config/store.js';
 import { ExitCode, InterruptedError, isUserError, UsageError } from './errors.js';
-import { consoleReporter, type Reporter, silentReporter } from './ui/reporter.js';
+import { type Reporter, silentReporter } from './progress.js';
+import { consoleReporter } from './ui/console-reporter.js';
 import { colorEnabled, type Paint, painter } from './ui/style.js';
 
 export type CommandFlags<T extends typeof Command> = Interfaces.InferredFlags<

@@ -1,6 +1,6 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
-import type { PipelineEndpoints, ServiceEndpoint } from '../stack/target.js';
+import type { PipelineEndpoints, ServiceEndpoint } from '../target.js';
 
 /**
  * The one place SDK clients are made. The Kinesis client speaks HTTP/2 by default, which the

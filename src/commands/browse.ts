@@ -92,7 +92,7 @@ ${EXIT_CODES_HELP}`;
       throw new UsageError('--interval must be at least 100ms', { hint: 'For example --interval 500ms.' });
 
     const stack = await this.stack();
-    const { targetFor } = await import('../stack/target.js');
+    const { targetFor } = await import('../targets.js');
     const endpoints = await (await targetFor(stack.settings)).endpoints(stack);
     const { createDynamoDbClient } = await import('../aws/clients.js');
     const client = await createDynamoDbClient({

@@ -34,7 +34,7 @@ ${EXIT_CODES_HELP}`;
     const { flags } = this;
     const stack = await this.stack();
     const [{ targetFor }, { runDemo, checkDemo }] = await Promise.all([
-      import('../stack/target.js'),
+      import('../targets.js'),
       import('../demo/demo.js'),
     ]);
     const target = await targetFor(stack.settings);

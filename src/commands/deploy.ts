@@ -8,7 +8,8 @@ import {
   settingsWithFlagParameters,
   validateDeployParameters,
 } from '../stack/deploy-parameters.js';
-import { type DeployResult, targetFor } from '../stack/target.js';
+import type { DeployResult } from '../target.js';
+import { targetFor } from '../targets.js';
 import { answerQuestion } from '../ui/confirm.js';
 import { renderDeployResult } from '../ui/deploy-view.js';
 

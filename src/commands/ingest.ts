@@ -110,7 +110,7 @@ ${EXIT_CODES_HELP}`;
     const onState = (state: SourceState) => (view ? view.state(state) : pending.push(state));
     const { source } = await openSource(stack, choice, onState);
 
-    const { targetFor } = await import('../stack/target.js');
+    const { targetFor } = await import('../targets.js');
     const endpoints = await (await targetFor(stack.settings)).endpoints(stack);
     const streamName = flags.stream ?? endpoints.streamName;
     const { createKinesisClient } = await import('../aws/clients.js');

@@ -1,7 +1,8 @@
 import { Flags } from '@oclif/core';
 import { EXIT_CODES_HELP, StreamprocCommand } from '../base-command.js';
 import { UserError } from '../errors.js';
-import { type TeardownResult, targetFor } from '../stack/target.js';
+import type { TeardownResult } from '../target.js';
+import { targetFor } from '../targets.js';
 import { confirmDestructive } from '../ui/confirm.js';
 import { renderDescription, renderTeardownResult } from '../ui/deploy-view.js';
 

@@ -5,9 +5,9 @@ import { stackDataDir } from '../config/paths.js';
 import type { ResolvedStack } from '../config/store.js';
 import { UserError } from '../errors.js';
 import type { IngestSummary } from '../ingest/summary.js';
+import type { Reporter } from '../progress.js';
 import { deployParameterOverrides, validateDeployParameters } from '../stack/deploy-parameters.js';
-import type { ConfirmQuestion, DeployResult, StackTarget, TeardownResult } from '../stack/target.js';
-import type { Reporter } from '../ui/reporter.js';
+import type { ConfirmQuestion, DeployResult, StackTarget, TeardownResult } from '../target.js';
 
 /**
  * The quick start as a service: deploy, ingest synthetic tweets while following the table, then

@@ -8,10 +8,9 @@
  * one call itself (see lambda/processor/dynamodb-client.ts).
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
+import { packageRoot } from '../package-root.js';
 
 export interface BundleProcessorOptions {
   /** Handler source. Default `<package root>/lambda/processor/index.ts`. */
@@ -52,25 +51,6 @@ const FIXED_MTIME = new Date(1980, 0, 1, 0, 0, 0);
 /** Regular file, rw-r--r--, in the high half of the external attributes (Unix "made by"). */
 const FILE_ATTRS = (0o100644 << 16) >>> 0;
 const UNIX_OS = 3;
-
-let cachedRoot: string | undefined;
-
-/** The package root: the nearest directory above this module whose package.json is streamproc's. */
-export function packageRoot(): string {
-  if (cachedRoot) return cachedRoot;
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const manifest = join(dir, 'package.json');
-    if (existsSync(manifest) && JSON.parse(readFileSync(manifest, 'utf8')).name === 'streamproc') {
-      cachedRoot = dir;
-      return dir;
-    }
-    const parent = dirname(dir);
-    if (parent === dir)
-      throw new Error(`cannot find the streamproc package root above ${fileURLToPath(import.meta.url)}`);
-    dir = parent;
-  }
-}
 
 /** Where `npm run build` puts the processor bundle. */
 export function prebuiltProcessorPaths(): { dir: string; code: string; zip: string; manifest: string } {

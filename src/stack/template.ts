@@ -4,11 +4,10 @@
  * turned into its long JSON form, and validation of parameter values against its definitions, so
  * that deploy (AWS) and the local engine read one source of truth.
  */
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { type CollectionTag, parseDocument, type ScalarTag, type YAMLMap, type YAMLSeq } from 'yaml';
+import { packageRoot } from '../package-root.js';
 
 export interface CfnParameter {
   Type: string;
@@ -53,27 +52,9 @@ export interface CfnTemplate {
 
 export const TEMPLATE_FILE = 'stream-processing.yaml';
 
-let cachedPath: string | undefined;
-
-/**
- * Absolute path of the bundled template. Walks up from this module because it runs both from
- * `src/stack` (vitest, tsx) and from `dist/src/stack` (the built CLI), two and three levels below
- * the package root.
- */
+/** Absolute path of the bundled template. */
 export function templatePath(): string {
-  if (cachedPath) return cachedPath;
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const candidate = join(dir, 'templates', TEMPLATE_FILE);
-    if (existsSync(candidate) && existsSync(join(dir, 'package.json'))) {
-      cachedPath = candidate;
-      return candidate;
-    }
-    const parent = resolve(dir, '..');
-    if (parent === dir)
-      throw new Error(`Cannot find templates/${TEMPLATE_FILE} above ${fileURLToPath(import.meta.url)}`);
-    dir = parent;
-  }
+  return join(packageRoot(), 'templates', TEMPLATE_FILE);
 }
 
 /** The template text exactly as CloudFormation should receive it. */

@@ -1,5 +1,5 @@
 /** Human output of `deploy` and `teardown` (both targets): what happened, what exists, what was skipped. */
-import type { DeployResult, StackDescription, TeardownResult } from '../stack/target.js';
+import type { DeployResult, StackDescription, TeardownResult } from '../target.js';
 import { painter } from './style.js';
 import { renderKeyValues, renderTable } from './table.js';
 

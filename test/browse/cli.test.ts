@@ -18,8 +18,8 @@ import { ROOT, runCli, startCli, tempDirs } from '../helpers/cli.js';
 const built = existsSync(join(ROOT, 'dist', 'src', 'commands', 'browse.js'));
 const engineReady =
   built &&
-  existsSync(join(ROOT, 'src', 'local', 'local-target.ts')) &&
-  existsSync(join(ROOT, 'dist', 'src', 'local', 'local-target.js')) &&
+  existsSync(join(ROOT, 'src', 'local', 'target', 'target.ts')) &&
+  existsSync(join(ROOT, 'dist', 'src', 'local', 'target', 'target.js')) &&
   existsSync(join(ROOT, 'dist', 'processor', 'index.mjs'));
 
 let dirs: Awaited<ReturnType<typeof tempDirs>>;

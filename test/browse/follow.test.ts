@@ -10,7 +10,7 @@ import {
   startTableFixture,
   type TableFixture,
   tweetItem,
-} from './table-fixture.js';
+} from '../helpers/browse-table.js';
 
 const T0 = Date.parse('2026-11-25T19:59:50.000Z');
 

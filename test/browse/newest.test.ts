@@ -11,7 +11,7 @@ import {
   type TableFixture,
   tweetItem,
   tweetsEndingAt,
-} from './table-fixture.js';
+} from '../helpers/browse-table.js';
 
 // Ten seconds into the previous hour (so the newest items straddle a bucket boundary, and all of
 // them precede the tables' real creation time, which bounds browseTable's walk).
@@ -223,7 +223,7 @@ describe('browseTable', () => {
   });
 
   it('says the engine is not reachable when nothing listens', async () => {
-    const { makeClient } = await import('./table-fixture.js');
+    const { makeClient } = await import('../helpers/browse-table.js');
     const client = makeClient('http://127.0.0.1:9');
     const error = await browseTable({ client, tableName: table, now, endpoint: 'http://127.0.0.1:9' }).catch((e) => e);
     client.destroy();

@@ -12,10 +12,10 @@ import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { encodeTweetEvent, partitionKeyOf } from '../../lambda/contract/tweet-event.js';
-import type { EngineState } from '../../src/local/engine-state.js';
+import type { EngineState } from '../../src/local/engine/state.js';
 import { ROOT, runCli, tempDirs } from '../helpers/cli.js';
 import { killEngines as killAllEngines } from '../helpers/engines.js';
-import { tweetEvent } from '../processor/records.js';
+import { tweetEvent } from '../helpers/kinesis-records.js';
 
 type Dirs = Awaited<ReturnType<typeof tempDirs>>;
 let dirs: Dirs;
@@ -187,7 +187,7 @@ describe('local engine (built CLI)', () => {
     // Act: a second engine process on the same data directory.
     const second = spawn(
       process.execPath,
-      [join(ROOT, 'dist/src/local/engine-main.js'), '--stack', 'twin', '--data-dir', stackDir('twin')],
+      [join(ROOT, 'dist/src/local/engine/main.js'), '--stack', 'twin', '--data-dir', stackDir('twin')],
       { stdio: ['ignore', 'ignore', 'pipe'], env: dirs.env() },
     );
     let stderr = '';

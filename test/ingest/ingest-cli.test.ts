@@ -2,15 +2,16 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { PipelineEndpoints } from '../../src/stack/target.js';
-import { startFakeXServer, v2Message } from '../fixtures/fake-x-server.js';
+import type { PipelineEndpoints } from '../../src/target.js';
 import { ROOT, type RunningCli, runCli, startCli, tempDirs } from '../helpers/cli.js';
+import { startFakeXServer, v2Message } from '../helpers/fake-x-server.js';
 
 /** The built CLI as a child process: flag checks always, the whole pipeline when the local engine exists. */
 
 const built = existsSync(join(ROOT, 'dist', 'src', 'commands', 'ingest.js'));
 const localEngine =
-  existsSync(join(ROOT, 'src', 'local', 'local-target.ts')) && existsSync(join(ROOT, 'dist', 'processor', 'index.mjs'));
+  existsSync(join(ROOT, 'src', 'local', 'target', 'target.ts')) &&
+  existsSync(join(ROOT, 'dist', 'processor', 'index.mjs'));
 
 describe.runIf(built)('streamproc ingest: flags and input errors', () => {
   let dirs: Awaited<ReturnType<typeof tempDirs>>;
@@ -118,8 +119,8 @@ describe.runIf(built && localEngine)('streamproc ingest end to end on the local 
     expect(deploy.code, deploy.stderr).toBe(0);
     process.env.STREAMPROC_CONFIG_DIR = dirs.configDir;
     process.env.STREAMPROC_DATA_DIR = dirs.dataDir;
-    const modulePath = '../../src/local/local-target.js';
-    const { localTarget } = (await import(modulePath)) as typeof import('../../src/local/local-target.js');
+    const modulePath = '../../src/local/target/target.js';
+    const { localTarget } = (await import(modulePath)) as typeof import('../../src/local/target/target.js');
     const { resolveStack } = await import('../../src/config/store.js');
     endpoints = await localTarget().endpoints(await resolveStack(undefined));
   }, 90_000);
@@ -256,7 +257,7 @@ describe.runIf(built && localEngine)('streamproc ingest end to end on the local 
 
   it('a second Ctrl-C exits at once, saves what was not sent and says how much', async () => {
     // Prepare: freeze the engine so that requests hang and records pile up unsent.
-    const { stackEnginePaths } = await import('../../src/local/engine-paths.js');
+    const { stackEnginePaths } = await import('../../src/local/engine/paths.js');
     const state = JSON.parse(await readFile(stackEnginePaths('streamproc').state, 'utf8')) as { pid: number };
     let frozen = false;
     try {

@@ -6,7 +6,7 @@ import { normaliseLine, normaliseRecord, parseV1Date } from '../../src/ingest/no
 import { replayItems } from '../../src/ingest/sources/file-replay.js';
 import type { SourceItem } from '../../src/ingest/sources/source.js';
 import { ROOT } from '../helpers/cli.js';
-import { tweetEvent } from './factories.js';
+import { tweetEvent } from '../helpers/records.js';
 
 const fixture = (name: string) => join(ROOT, 'test', 'fixtures', name);
 

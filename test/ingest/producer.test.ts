@@ -8,15 +8,15 @@ import { startIngest } from '../../src/ingest/ingest.js';
 import { KinesisProducer, MAX_BATCH_BYTES, type PutRecordsClient } from '../../src/ingest/producer.js';
 import { openFileReplay } from '../../src/ingest/sources/file-replay.js';
 import { syntheticSource, syntheticTweets } from '../../src/ingest/sources/synthetic.js';
-import { type FaultProxy, startFaultProxy } from '../fixtures/fault-proxy.js';
+import { type FaultProxy, startFaultProxy } from '../helpers/fault-proxy.js';
 import {
   createStream,
   type KinesaliteHandle,
   kinesisClient,
   readStream,
   startKinesalite,
-} from '../fixtures/kinesalite.js';
-import { listSource, tweetEvent } from './factories.js';
+} from '../helpers/kinesalite.js';
+import { listSource, tweetEvent } from '../helpers/records.js';
 
 let kinesalite: KinesaliteHandle;
 let client: KinesisClient;

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ReconnectPolicy } from '../../src/ingest/reconnect-policy.js';
 import type { SourceItem, SourceState } from '../../src/ingest/sources/source.js';
 import { twitterSource } from '../../src/ingest/sources/twitter.js';
-import { type FakeXServer, startFakeXServer, v2Message } from '../fixtures/fake-x-server.js';
+import { type FakeXServer, startFakeXServer, v2Message } from '../helpers/fake-x-server.js';
 
 let server: FakeXServer | undefined;
 afterEach(async () => {

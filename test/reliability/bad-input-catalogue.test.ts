@@ -312,7 +312,7 @@ describe('bad input catalogue', () => {
     const second = spawnSync(
       process.execPath,
       [
-        join(ROOT, 'dist', 'src', 'local', 'engine-main.js'),
+        join(ROOT, 'dist', 'src', 'local', 'engine', 'main.js'),
         '--stack',
         'demo',
         '--data-dir',

@@ -11,9 +11,9 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { OnFailureRecord } from '../../src/local/failure-destination.js';
+import type { OnFailureRecord } from '../../src/local/mapping/failure-destination.js';
 import { ROOT } from '../helpers/cli.js';
-import { Rig, report, sum } from './harness.js';
+import { Rig, report, sum } from '../helpers/reliability.js';
 
 const RECORDS = 2_000;
 const MARKERS = { 150: 'HANG-MARKER', 1020: 'THROW-MARKER' } as Record<number, string>;

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hourBucketOf, TIME_INDEX_NAME, timeIndexPartitions } from '../../lambda/contract/table-layout.js';
 import { encodeTweetEvent, partitionKeyOf, type TweetEvent } from '../../lambda/contract/tweet-event.js';
 import { syntheticTweets } from '../../src/ingest/sources/synthetic.js';
-import { duplicates, Rig, report, scanTable, shardEnds, sum } from './harness.js';
+import { duplicates, Rig, report, scanTable, shardEnds, sum } from '../helpers/reliability.js';
 
 const RECORDS = 20_000;
 /** One record in a hundred is malformed. */

@@ -7,8 +7,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KinesisProducer } from '../../src/ingest/producer.js';
 import { syntheticTweets } from '../../src/ingest/sources/synthetic.js';
-import { type FaultProxy, startFaultProxy } from '../fixtures/fault-proxy.js';
-import { countItems, duplicates, Rig, report, scanTable, shardEnds, sum } from './harness.js';
+import { type FaultProxy, startFaultProxy } from '../helpers/fault-proxy.js';
+import { countItems, duplicates, Rig, report, scanTable, shardEnds, sum } from '../helpers/reliability.js';
 
 const RECORDS = 100_000;
 const PUT_FAILURE_RATE = 0.1;

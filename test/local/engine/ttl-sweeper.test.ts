@@ -1,7 +1,7 @@
 import { BatchWriteItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTtlSweeper } from '../../../src/local/ttl-sweeper.js';
-import { createEventTable, type DynaliteHandle, startDynalite } from '../../processor/dynalite-server.js';
+import { startTtlSweeper } from '../../../src/local/engine/ttl-sweeper.js';
+import { createEventTable, type DynaliteHandle, startDynalite } from '../../helpers/dynalite-server.js';
 
 let db: DynaliteHandle;
 beforeAll(async () => {

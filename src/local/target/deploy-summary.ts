@@ -1,0 +1,68 @@
+/** The rows a local deploy reports: what exists now, in the words a user looks for. */
+import type { EnginePaths } from '../engine/paths.js';
+import type { StreamStatus, TableStatus } from '../engine/provisioner.js';
+import type { EngineState } from '../engine/state.js';
+import { TTL_SWEEP_INTERVAL_MS } from '../engine/ttl-sweeper.js';
+import type { LocalPipeline } from './pipeline-spec.js';
+
+export interface DeploySummaryInput {
+  pipeline: LocalPipeline;
+  state: EngineState;
+  paths: EnginePaths;
+  /** Fresh facts from this deploy's apply steps, when they ran. */
+  stream?: StreamStatus;
+  table?: TableStatus;
+}
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+function kilobytes(bytes: number | undefined): string {
+  if (bytes === undefined) return 'unknown size';
+  return bytes < 1024 ? `${bytes} B` : `${(bytes / 1024).toFixed(1)} KB`;
+}
+
+export function describeMapping(pipeline: LocalPipeline): string {
+  const s = pipeline.mapping.settings;
+  return [
+    `batch ${s.batchSize}`,
+    `window ${s.maximumBatchingWindowInSeconds} s`,
+    s.startingPosition,
+    `retries ${s.maximumRetryAttempts === -1 ? 'unlimited' : s.maximumRetryAttempts}`,
+    `max age ${s.maximumRecordAgeInSeconds === -1 ? 'none' : `${s.maximumRecordAgeInSeconds} s`}`,
+    `bisect ${s.bisectBatchOnFunctionError ? 'on' : 'off'}`,
+    ...s.functionResponseTypes,
+    ...(s.enabled === false ? ['DISABLED'] : []),
+  ].join(', ');
+}
+
+export function deployResources(input: DeploySummaryInput): { name: string; value: string }[] {
+  const { pipeline, state, paths } = input;
+  const shards = input.stream?.shards ?? pipeline.stream.shardCount;
+  const indexes = input.table?.indexes ?? pipeline.table.globalSecondaryIndexes.map((g) => g.IndexName);
+  const ttl = pipeline.table.ttlAttribute
+    ? `TTL on ${pipeline.table.ttlAttribute}: enforced by the engine's sweeper every ${TTL_SWEEP_INTERVAL_MS / 1000} s`
+    : 'no TTL';
+  const fn = pipeline.function;
+  return [
+    {
+      name: 'Stream',
+      value: `${pipeline.stream.name} (${plural(shards, 'shard')}, retention ${pipeline.stream.retentionHours} h)`,
+    },
+    {
+      name: 'Table',
+      value: `${pipeline.table.name} (${indexes.length > 0 ? `index ${indexes.join(', ')}` : 'no indexes'}; ${ttl})`,
+    },
+    {
+      name: 'Function',
+      value: `${fn.name} (bundle ${kilobytes(fn.bundleBytes)}, sha ${fn.bundleSha?.slice(0, 12) ?? '?'}, timeout ${fn.timeoutSeconds} s, memory ${fn.memoryMb} MB)`,
+    },
+    { name: 'Mapping', value: describeMapping(pipeline) },
+    ...(pipeline.mapping.failureFile ? [{ name: 'On failure', value: pipeline.mapping.failureFile }] : []),
+    { name: 'Kinesis endpoint', value: state.endpoints.kinesis },
+    { name: 'DynamoDB endpoint', value: state.endpoints.dynamodb },
+    { name: 'Region', value: state.region },
+    { name: 'Engine', value: `pid ${state.pid}, since ${state.startedAt}` },
+    { name: 'Data directory', value: paths.root },
+    { name: 'Log file', value: paths.log },
+  ];
+}

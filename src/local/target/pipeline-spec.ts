@@ -1,0 +1,265 @@
+/**
+ * Template → what the local engine provisions. Reads the same CloudFormation template AWS gets,
+ * evaluates the intrinsics the emulated resources need, and lists everything else as skipped with
+ * the reason, so that nothing in the template is silently ignored.
+ */
+import type { CfnTemplate } from '../../stack/template.js';
+import type { MappingSettings } from '../mapping/settings.js';
+import { evaluate, evaluateConditions, type IntrinsicContext } from './intrinsics.js';
+
+export const LOCAL_ACCOUNT_ID = '000000000000';
+export const LOCAL_REGION = 'us-east-1';
+
+export interface StreamSpec {
+  logicalId: string;
+  name: string;
+  shardCount: number;
+  retentionHours: number;
+}
+
+export interface TableSpec {
+  logicalId: string;
+  name: string;
+  billingMode: string;
+  attributeDefinitions: { AttributeName: string; AttributeType: string }[];
+  keySchema: { AttributeName: string; KeyType: string }[];
+  globalSecondaryIndexes: {
+    IndexName: string;
+    KeySchema: { AttributeName: string; KeyType: string }[];
+    Projection: { ProjectionType: string; NonKeyAttributes?: string[] };
+  }[];
+  /** TimeToLiveSpecification attribute, enforced by the engine's sweeper. */
+  ttlAttribute?: string;
+}
+
+/** The runner's settings, as the template's event source mapping declares them. */
+export type MappingSettingsSpec = MappingSettings;
+
+export interface FunctionSpec {
+  logicalId: string;
+  name: string;
+  handler: string;
+  /** The template's variables; the engine adds its endpoint and credential variables at run time. */
+  environment: Record<string, string>;
+  timeoutSeconds: number;
+  memoryMb: number;
+  /** Filled in by the processor loader. */
+  bundlePath?: string;
+  bundleSha?: string;
+  bundleBytes?: number;
+}
+
+export interface MappingSpec {
+  logicalId: string;
+  settings: MappingSettingsSpec;
+  parallelizationFactor: number;
+  /** The on-failure destination: a local file instead of the queue. */
+  failureFile?: string;
+}
+
+export interface SkippedResource {
+  logicalId: string;
+  type: string;
+  reason: string;
+}
+
+export interface LocalPipeline {
+  stack: string;
+  region: string;
+  parameters: Record<string, string>;
+  stream: StreamSpec;
+  table: TableSpec;
+  function: FunctionSpec;
+  mapping: MappingSpec;
+  skipped: SkippedResource[];
+  outputs: Record<string, string>;
+}
+
+export interface PipelineSpecOptions {
+  stack: string;
+  region: string;
+  /** Resolved parameter values (defaults applied). */
+  parameters: Record<string, string>;
+  failureFile: string;
+  logFile: string;
+}
+
+const EMULATED = new Set([
+  'AWS::Kinesis::Stream',
+  'AWS::DynamoDB::Table',
+  'AWS::Lambda::Function',
+  'AWS::Lambda::EventSourceMapping',
+]);
+
+function skipReason(type: string, options: PipelineSpecOptions): string {
+  switch (type) {
+    case 'AWS::SQS::Queue':
+      return `on-failure records go to ${options.failureFile}`;
+    case 'AWS::Logs::LogGroup':
+      return `function logs go to the engine log ${options.logFile}`;
+    case 'AWS::IAM::Role':
+      return 'IAM is not emulated: the local function runs with the engine’s access to the local table';
+    case 'AWS::IAM::User':
+    case 'AWS::IAM::AccessKey':
+      return 'IAM is not emulated: the local endpoints accept the dummy credentials from any local client';
+    case 'AWS::SecretsManager::Secret':
+      return 'Secrets Manager is not emulated: local producers need no credentials';
+    default:
+      return `${type} is not emulated by the local engine`;
+  }
+}
+
+function nameOf(
+  resource: { Properties?: Record<string, unknown> },
+  property: string,
+  fallback: string,
+  ctx: IntrinsicContext,
+) {
+  const raw = resource.Properties?.[property];
+  return raw === undefined ? fallback : String(evaluate(raw, ctx));
+}
+
+function one(template: CfnTemplate, type: string, active: (id: string) => boolean): [string, Record<string, unknown>] {
+  const found = Object.entries(template.Resources).filter(([id, r]) => r.Type === type && active(id));
+  if (found.length !== 1)
+    throw new Error(`the local engine needs exactly one ${type} in the template, found ${found.length}`);
+  const [id, resource] = found[0] as [string, { Properties?: Record<string, unknown> }];
+  return [id, resource.Properties ?? {}];
+}
+
+const num = (v: unknown, fallback?: number): number => {
+  if (v === undefined && fallback !== undefined) return fallback;
+  const n = Number(v);
+  if (!Number.isFinite(n)) throw new Error(`expected a number, got ${JSON.stringify(v)}`);
+  return n;
+};
+
+/** What the engine should provision for this template and parameter values. */
+export function localPipelineSpec(template: CfnTemplate, options: PipelineSpecOptions): LocalPipeline {
+  const { stack, region } = options;
+  const pseudo = {
+    'AWS::StackName': stack,
+    'AWS::Region': region,
+    'AWS::AccountId': LOCAL_ACCOUNT_ID,
+    'AWS::Partition': 'aws',
+    'AWS::URLSuffix': 'amazonaws.com',
+    'AWS::StackId': `arn:aws:cloudformation:${region}:${LOCAL_ACCOUNT_ID}:stack/${stack}/local`,
+  };
+  const base = { parameters: options.parameters, pseudo, refs: {}, attributes: {} };
+  const conditions = evaluateConditions(template.Conditions, base);
+  const ctx: IntrinsicContext = { ...base, refs: {}, attributes: {}, conditions };
+  const active = (id: string) => {
+    const condition = template.Resources[id]?.Condition;
+    return condition === undefined || conditions[condition] === true;
+  };
+
+  // Physical names and ARNs first: the properties below refer to each other through them.
+  const arn = (service: string, resource: string) => `arn:aws:${service}:${region}:${LOCAL_ACCOUNT_ID}:${resource}`;
+  for (const [id, resource] of Object.entries(template.Resources)) {
+    if (!active(id)) continue;
+    const fallback = `${stack}-${id}`;
+    if (resource.Type === 'AWS::Kinesis::Stream') {
+      const name = nameOf(resource, 'Name', fallback, ctx);
+      ctx.refs[id] = name;
+      ctx.attributes[`${id}.Arn`] = arn('kinesis', `stream/${name}`);
+    } else if (resource.Type === 'AWS::DynamoDB::Table') {
+      const name = nameOf(resource, 'TableName', fallback, ctx);
+      ctx.refs[id] = name;
+      ctx.attributes[`${id}.Arn`] = arn('dynamodb', `table/${name}`);
+    } else if (resource.Type === 'AWS::Lambda::Function') {
+      const name = nameOf(resource, 'FunctionName', fallback, ctx);
+      ctx.refs[id] = name;
+      ctx.attributes[`${id}.Arn`] = arn('lambda', `function:${name}`);
+    } else if (resource.Type === 'AWS::SQS::Queue') {
+      const name = nameOf(resource, 'QueueName', fallback, ctx);
+      // Locally the queue is the failure file: its "URL" says where to look.
+      ctx.refs[id] = `file://${options.failureFile}`;
+      ctx.attributes[`${id}.Arn`] = arn('sqs', name);
+      ctx.attributes[`${id}.QueueName`] = name;
+    }
+  }
+
+  const [streamId, streamProps] = one(template, 'AWS::Kinesis::Stream', active);
+  const stream: StreamSpec = {
+    logicalId: streamId,
+    name: ctx.refs[streamId] as string,
+    shardCount: num(evaluate(streamProps.ShardCount, ctx), 1),
+    retentionHours: num(evaluate(streamProps.RetentionPeriodHours, ctx), 24),
+  };
+
+  const [tableId, tableProps] = one(template, 'AWS::DynamoDB::Table', active);
+  const tp = evaluate(tableProps, ctx) as Record<string, unknown>;
+  const ttl = tp.TimeToLiveSpecification as { AttributeName?: string; Enabled?: boolean | string } | undefined;
+  const table: TableSpec = {
+    logicalId: tableId,
+    name: ctx.refs[tableId] as string,
+    billingMode: String(tp.BillingMode ?? 'PROVISIONED'),
+    attributeDefinitions: (tp.AttributeDefinitions ?? []) as TableSpec['attributeDefinitions'],
+    keySchema: (tp.KeySchema ?? []) as TableSpec['keySchema'],
+    globalSecondaryIndexes: ((tp.GlobalSecondaryIndexes ?? []) as TableSpec['globalSecondaryIndexes']).map((g) => ({
+      IndexName: g.IndexName,
+      KeySchema: g.KeySchema,
+      Projection: g.Projection,
+    })),
+    ...(ttl?.AttributeName && String(ttl.Enabled) === 'true' ? { ttlAttribute: ttl.AttributeName } : {}),
+  };
+
+  const [functionId, functionProps] = one(template, 'AWS::Lambda::Function', active);
+  const variables = evaluate((functionProps.Environment as { Variables?: unknown } | undefined)?.Variables ?? {}, ctx);
+  const fn: FunctionSpec = {
+    logicalId: functionId,
+    name: ctx.refs[functionId] as string,
+    handler: String(evaluate(functionProps.Handler ?? 'index.handler', ctx)),
+    environment: Object.fromEntries(
+      Object.entries(variables as Record<string, unknown>).map(([k, v]) => [k, String(v)]),
+    ),
+    timeoutSeconds: num(evaluate(functionProps.Timeout, ctx), 3),
+    memoryMb: num(evaluate(functionProps.MemorySize, ctx), 128),
+  };
+
+  const [mappingId, mappingProps] = one(template, 'AWS::Lambda::EventSourceMapping', active);
+  const mp = evaluate(mappingProps, ctx) as Record<string, unknown>;
+  const destination = (mp.DestinationConfig as { OnFailure?: { Destination?: string } } | undefined)?.OnFailure
+    ?.Destination;
+  const mapping: MappingSpec = {
+    logicalId: mappingId,
+    settings: {
+      batchSize: num(mp.BatchSize, 100),
+      maximumBatchingWindowInSeconds: num(mp.MaximumBatchingWindowInSeconds, 0),
+      startingPosition: String(mp.StartingPosition ?? 'LATEST') as 'TRIM_HORIZON' | 'LATEST',
+      bisectBatchOnFunctionError: String(mp.BisectBatchOnFunctionError ?? 'false') === 'true',
+      maximumRetryAttempts: num(mp.MaximumRetryAttempts, -1),
+      maximumRecordAgeInSeconds: num(mp.MaximumRecordAgeInSeconds, -1),
+      functionResponseTypes: ((mp.FunctionResponseTypes ?? []) as unknown[]).map(String),
+      enabled: String(mp.Enabled ?? 'true') === 'true',
+    },
+    parallelizationFactor: num(mp.ParallelizationFactor, 1),
+    ...(destination ? { failureFile: options.failureFile } : {}),
+  };
+
+  const skipped: SkippedResource[] = Object.entries(template.Resources)
+    .filter(([id, r]) => active(id) && !EMULATED.has(r.Type))
+    .map(([logicalId, r]) => ({ logicalId, type: r.Type, reason: skipReason(r.Type, options) }));
+
+  const outputs: Record<string, string> = {};
+  for (const [name, output] of Object.entries(template.Outputs ?? {})) {
+    if (output.Condition && !conditions[output.Condition]) continue;
+    try {
+      outputs[name] = String(evaluate(output.Value, ctx));
+    } catch {
+      // Outputs of resources the engine does not create (the producer secret) have no local value.
+    }
+  }
+
+  return {
+    stack,
+    region,
+    parameters: { ...options.parameters },
+    stream,
+    table,
+    function: fn,
+    mapping,
+    skipped,
+    outputs,
+  };
+}

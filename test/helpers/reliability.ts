@@ -1,0 +1,371 @@
+/**
+ * Shared by the reliability tests: a stack deployed by the built CLI in temporary directories,
+ * clients on its endpoints, engines stopped by pid (also after a failure), exact table counts,
+ * figures from the engine log, and the one-line JSON + human line every test prints.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { KinesisClient } from '@aws-sdk/client-kinesis';
+import { expect } from 'vitest';
+import { createDynamoDbClient, createKinesisClient } from '../../src/aws/clients.js';
+import { callEngine } from '../../src/local/engine/control.js';
+import type { EngineStatus } from '../../src/local/engine/engine.js';
+import type { EngineState } from '../../src/local/engine/state.js';
+import type { MappingStats } from '../../src/local/mapping/runner.js';
+import { runCli, tempDirs } from './cli.js';
+
+export type Dirs = Awaited<ReturnType<typeof tempDirs>>;
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+const LOCAL = { accessKeyId: 'local', secretAccessKey: 'local' };
+
+/** One stack of the local target, driven through `node bin/run.js`. */
+export class Rig {
+  private constructor(
+    readonly dirs: Dirs,
+    readonly stack: string,
+  ) {}
+
+  static async create(stack: string): Promise<Rig> {
+    return new Rig(await tempDirs(`streamproc-reliability-${stack}-`), stack);
+  }
+
+  get stackDir(): string {
+    return join(this.dirs.dataDir, 'stacks', this.stack);
+  }
+  get logFile(): string {
+    return join(this.stackDir, 'engine.log');
+  }
+  get failureFile(): string {
+    return join(this.stackDir, 'mapping', 'failures.jsonl');
+  }
+  get checkpointFile(): string {
+    return join(this.stackDir, 'mapping', 'checkpoints.json');
+  }
+  get streamName(): string {
+    return `${this.stack}-EventStream`;
+  }
+  get tableName(): string {
+    return `${this.stack}-EventData`;
+  }
+
+  /** `streamproc deploy --json`; `env` is added to the CLI's environment (and so the engine's). */
+  async deploy(args: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<DeployJson> {
+    const result = await runCli(['deploy', '--json', '--stack', this.stack, ...args], {
+      env: this.dirs.env(env),
+      timeoutMs: 120_000,
+    });
+    expect(result.code, `deploy failed: ${result.stderr}${result.stdout}`).toBe(0);
+    return JSON.parse(result.stdout) as DeployJson;
+  }
+
+  /** `streamproc teardown` (--keep-data stops the engine cleanly and keeps everything). */
+  async teardown(keepData = false): Promise<void> {
+    const args = ['teardown', '--stack', this.stack, '--confirm', this.stack, '--json'];
+    const result = await runCli(keepData ? [...args, '--keep-data'] : args, { env: this.dirs.env() });
+    expect(result.code, `teardown failed: ${result.stderr}${result.stdout}`).toBe(0);
+  }
+
+  async state(): Promise<EngineState> {
+    return JSON.parse(await readFile(join(this.stackDir, 'engine.json'), 'utf8')) as EngineState;
+  }
+
+  async status(): Promise<EngineStatus & { mapping: MappingStats }> {
+    const state = await this.state();
+    return callEngine(state.control, 'GET', '/status', undefined, 10_000);
+  }
+
+  async kinesis(endpoint?: string): Promise<KinesisClient> {
+    return createKinesisClient({
+      region: 'us-east-1',
+      maxSockets: 16,
+      service: { endpoint: endpoint ?? (await this.state()).endpoints.kinesis, credentials: LOCAL },
+    });
+  }
+
+  async dynamodb(): Promise<DynamoDBClient> {
+    return createDynamoDbClient({
+      region: 'us-east-1',
+      service: { endpoint: (await this.state()).endpoints.dynamodb, credentials: LOCAL },
+    });
+  }
+
+  /** SIGKILLs every engine (and only engines) recorded under this rig's data dir. */
+  async killEngines(): Promise<number[]> {
+    const root = join(this.dirs.dataDir, 'stacks');
+    const killed: number[] = [];
+    if (!existsSync(root)) return killed;
+    for (const stack of await readdir(root)) {
+      const pids = new Set<number>();
+      for (const file of ['engine.json', 'engine.lock']) {
+        try {
+          const text = await readFile(join(root, stack, file), 'utf8');
+          pids.add(file === 'engine.json' ? (JSON.parse(text) as EngineState).pid : Number.parseInt(text, 10));
+        } catch {
+          // Not there.
+        }
+      }
+      for (const pid of pids) {
+        if (!isEngine(pid)) continue;
+        process.kill(pid, 'SIGKILL');
+        killed.push(pid);
+      }
+    }
+    for (const pid of killed) await waitUntil(() => !alive(pid), 10_000, `engine ${pid} to die`);
+    return killed;
+  }
+
+  async cleanup(): Promise<void> {
+    await this.killEngines().catch(() => undefined);
+    await this.dirs.cleanup();
+  }
+
+  /** The processor's `batch` log lines (one per invocation), with the engine pid that ran them. */
+  async batchLines(): Promise<BatchLine[]> {
+    return batchLines(this.logFile);
+  }
+
+  /**
+   * Samples the mapping every `everyMs` while a run goes on: the highest lag seen, and the
+   * longest time no shard's checkpoint moved while records waited (a stall).
+   */
+  sampleMapping(everyMs = 500): { stop(): Promise<{ maxLagMs: number; longestStallMs: number; samples: number }> } {
+    let maxLagMs = 0;
+    let longestStallMs = 0;
+    let samples = 0;
+    let lastKey = '';
+    let movedAt = Date.now();
+    let running = true;
+    const loop = (async () => {
+      while (running) {
+        try {
+          const { mapping } = await this.status();
+          samples += 1;
+          const lag = Math.max(0, ...mapping.shards.map((s) => s.lagMs));
+          maxLagMs = Math.max(maxLagMs, lag);
+          const key = mapping.shards.map((s) => s.checkpoint).join();
+          if (key !== lastKey || lag === 0) {
+            lastKey = key;
+            movedAt = Date.now();
+          }
+          longestStallMs = Math.max(longestStallMs, Date.now() - movedAt);
+        } catch {
+          // The engine is restarting: not a stall of the mapping.
+          movedAt = Date.now();
+        }
+        await sleep(everyMs);
+      }
+    })();
+    return {
+      stop: async () => {
+        running = false;
+        await loop;
+        return { maxLagMs, longestStallMs, samples };
+      },
+    };
+  }
+
+  /** Waits until every shard's lag is 0 and nothing moved for `quietMs`. */
+  async waitForIdle(timeoutMs: number, quietMs = 1_500): Promise<MappingStats> {
+    const deadline = Date.now() + timeoutMs;
+    let last = '';
+    let since = Date.now();
+    while (Date.now() < deadline) {
+      const { mapping } = await this.status();
+      const key = JSON.stringify(mapping.shards.map((s) => [s.checkpoint, s.records, s.invocations]));
+      const caughtUp = mapping.shards.every((s) => s.lagMs === 0 && s.state !== 'invoking');
+      if (key !== last) {
+        last = key;
+        since = Date.now();
+      } else if (caughtUp && Date.now() - since >= quietMs) return mapping;
+      await sleep(250);
+    }
+    throw new Error(`the mapping did not become idle within ${timeoutMs} ms`);
+  }
+}
+
+export interface DeployJson {
+  status: string;
+  details: { engine: { pid: number }; endpoints: { kinesis: string; dynamodb: string }; failureFile: string };
+}
+
+export interface BatchLine {
+  pid: number;
+  records: number;
+  written: number;
+  rejected: number;
+  failed: number;
+  duplicates: number;
+  requests: number;
+  retries: number;
+}
+
+export async function batchLines(logFile: string): Promise<BatchLine[]> {
+  const text = await readFile(logFile, 'utf8');
+  const out: BatchLine[] = [];
+  let pid = 0;
+  for (const line of text.split('\n')) {
+    if (!line.startsWith('{')) continue;
+    let entry: { msg?: string; pid?: number; line?: string };
+    try {
+      entry = JSON.parse(line);
+    } catch {
+      continue; // a line torn by kill -9
+    }
+    if (entry.msg === 'engine starting') pid = entry.pid ?? 0;
+    if (entry.msg !== 'function' || !entry.line?.includes('"msg":"batch"')) continue;
+    try {
+      // Lambda's console format: `<time>\t<request id>\tINFO\t<the handler's JSON>`.
+      out.push({ pid, ...(JSON.parse(entry.line.slice(entry.line.indexOf('{'))) as Omit<BatchLine, 'pid'>) });
+    } catch {
+      // Not the processor's JSON.
+    }
+  }
+  return out;
+}
+
+export function sum<T>(items: T[], pick: (item: T) => number): number {
+  return items.reduce((total, item) => total + pick(item), 0);
+}
+
+export interface TableContents {
+  tweetIds: string[];
+  rejected: { seq: string; reason: string; shardId: string; rawBytes: number }[];
+  scanMs: number;
+}
+
+/** Every item of the table (a parallel Scan: fine in a test), reduced to what the tests count. */
+export async function scanTable(dynamodb: DynamoDBClient, table: string): Promise<TableContents> {
+  const { ScanCommand } = await import('@aws-sdk/client-dynamodb');
+  const started = Date.now();
+  const segments = 4;
+  const tweetIds: string[] = [];
+  const rejected: TableContents['rejected'] = [];
+  await Promise.all(
+    Array.from({ length: segments }, async (_, segment) => {
+      let start: Record<string, never> | undefined;
+      do {
+        const page = await dynamodb.send(
+          new ScanCommand({
+            TableName: table,
+            Segment: segment,
+            TotalSegments: segments,
+            ProjectionExpression: '#k, tweetId, seq, reason, shardId, rawBytes',
+            ExpressionAttributeNames: { '#k': 'kind' },
+            ExclusiveStartKey: start,
+          }),
+        );
+        for (const item of page.Items ?? []) {
+          if (item.kind?.S === 'tweet') tweetIds.push(item.tweetId?.S ?? '');
+          else
+            rejected.push({
+              seq: item.seq?.S ?? '',
+              reason: item.reason?.S ?? '',
+              shardId: item.shardId?.S ?? '',
+              rawBytes: Number(item.rawBytes?.N ?? 0),
+            });
+        }
+        start = page.LastEvaluatedKey as Record<string, never> | undefined;
+      } while (start);
+    }),
+  );
+  return { tweetIds, rejected, scanMs: Date.now() - started };
+}
+
+/** Items in the table, counted by DynamoDB (Scan with Select COUNT). */
+export async function countItems(dynamodb: DynamoDBClient, table: string): Promise<number> {
+  const { ScanCommand } = await import('@aws-sdk/client-dynamodb');
+  let count = 0;
+  let start: Record<string, never> | undefined;
+  do {
+    const page = await dynamodb.send(new ScanCommand({ TableName: table, Select: 'COUNT', ExclusiveStartKey: start }));
+    count += page.Count ?? 0;
+    start = page.LastEvaluatedKey as Record<string, never> | undefined;
+  } while (start);
+  return count;
+}
+
+/** The number of each value that occurs more than once. */
+export function duplicates(values: string[]): number {
+  return values.length - new Set(values).size;
+}
+
+export interface ShardEnd {
+  /** The last sequence number (what a caught-up mapping has checkpointed). */
+  last?: string;
+  /** Records in the shard. */
+  count: number;
+}
+
+/** Reads every shard to its end. */
+export async function shardEnds(kinesis: KinesisClient, stream: string): Promise<Record<string, ShardEnd>> {
+  const { ListShardsCommand, GetShardIteratorCommand, GetRecordsCommand } = await import('@aws-sdk/client-kinesis');
+  const shards = (await kinesis.send(new ListShardsCommand({ StreamName: stream }))).Shards ?? [];
+  const ends: Record<string, ShardEnd> = {};
+  for (const shard of shards) {
+    const id = shard.ShardId ?? '';
+    let iterator = (
+      await kinesis.send(
+        new GetShardIteratorCommand({ StreamName: stream, ShardId: id, ShardIteratorType: 'TRIM_HORIZON' }),
+      )
+    ).ShardIterator;
+    let last: string | undefined;
+    let count = 0;
+    while (iterator) {
+      const page = await kinesis.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 10_000 }));
+      const records = page.Records ?? [];
+      count += records.length;
+      // kinesalite's MillisBehindLatest is always 0: the tip is where a read comes back empty.
+      if (records.length === 0) break;
+      last = records[records.length - 1]?.SequenceNumber;
+      iterator = page.NextShardIterator;
+    }
+    ends[id] = { last, count };
+  }
+  return ends;
+}
+
+export async function waitUntil(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await sleep(100);
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+}
+
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  return !procStat(pid).includes(') Z ');
+}
+
+function procStat(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+/** Only ever signal a process whose command line is an engine's. */
+function isEngine(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0 || !alive(pid)) return false;
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('engine/main.');
+  } catch {
+    return process.platform !== 'linux';
+  }
+}
+
+/** Prints a test's figures: one JSON line, then one line for people. */
+export function report(test: string, figures: Record<string, unknown>, human: string): void {
+  console.log(JSON.stringify({ reliability: test, ...figures }));
+  console.log(`reliability ${test}: ${human}`);
+}

@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { diffPipeline } from '../../../src/local/target/pipeline-diff.js';
+import { type LocalPipeline, localPipelineSpec } from '../../../src/local/target/pipeline-spec.js';
+import { loadTemplate, resolveParameters } from '../../../src/stack/template.js';
+
+async function pipeline(overrides: Record<string, string> = {}, sha = 'a'.repeat(64)): Promise<LocalPipeline> {
+  const template = await loadTemplate();
+  const p = localPipelineSpec(template, {
+    stack: 'demo',
+    region: 'us-east-1',
+    parameters: resolveParameters(template, overrides),
+    failureFile: '/f',
+    logFile: '/l',
+  });
+  p.function = { ...p.function, bundlePath: `/b/${sha}.mjs`, bundleSha: sha, bundleBytes: 100 };
+  return p;
+}
+
+describe('diffPipeline', () => {
+  it('reports nothing when nothing changed', async () => {
+    const diff = diffPipeline(await pipeline(), await pipeline());
+    expect(diff).toEqual({ changes: [], stream: false, table: false, mapping: false, blockers: [] });
+  });
+
+  it('creates everything on a fresh engine', async () => {
+    const diff = diffPipeline(undefined, await pipeline());
+    expect(diff).toMatchObject({ stream: true, table: true, mapping: true });
+    expect(diff.changes[0]).toBe('create stream demo-EventStream (1 shard)');
+  });
+
+  it('applies a new bundle and mapping settings to the mapping only', async () => {
+    // Act
+    const diff = diffPipeline(await pipeline(), await pipeline({ BatchSize: '50' }, 'b'.repeat(64)));
+    // Assess
+    expect(diff).toMatchObject({ stream: false, table: false, mapping: true, blockers: [] });
+    expect(diff.changes).toEqual(['function bundle: aaaaaaaaaaaa → bbbbbbbbbbbb', 'mapping batchSize: 100 → 50']);
+  });
+
+  it('changes the function environment when the retention changes', async () => {
+    const diff = diffPipeline(await pipeline(), await pipeline({ DataRetentionDays: '7' }));
+    expect(diff.changes).toEqual(['function environment RETENTION_DAYS: 30 → 7']);
+    expect(diff.mapping).toBe(true);
+  });
+
+  it('blocks a shard count change, which kinesalite cannot make in place', async () => {
+    const diff = diffPipeline(await pipeline(), await pipeline({ ShardCount: '2' }));
+    expect(diff.blockers).toEqual([expect.stringMatching(/^ShardCount 1 → 2: .*cannot be resharded/)]);
+  });
+
+  it('says when a parameter has no local effect', async () => {
+    const diff = diffPipeline(await pipeline(), await pipeline({ LogRetentionDays: '30' }));
+    expect(diff.changes).toEqual(['parameter LogRetentionDays: 14 → 30 (no local effect)']);
+    expect(diff).toMatchObject({ stream: false, table: false, mapping: false });
+  });
+
+  it('re-applies the stream when its retention changes', async () => {
+    const diff = diffPipeline(await pipeline(), await pipeline({ StreamRetentionHours: '48' }));
+    expect(diff).toMatchObject({ stream: true, changes: ['stream demo-EventStream retention hours: 24 → 48'] });
+  });
+});

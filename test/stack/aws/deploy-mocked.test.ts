@@ -1,0 +1,267 @@
+import { readFile } from 'node:fs/promises';
+import {
+  CreateChangeSetCommand,
+  DeleteChangeSetCommand,
+  DeleteStackCommand,
+  DescribeChangeSetCommand,
+  DescribeStackEventsCommand,
+  ExecuteChangeSetCommand,
+} from '@aws-sdk/client-cloudformation';
+import {
+  CreateBucketCommand,
+  HeadBucketCommand,
+  HeadObjectCommand,
+  PutBucketEncryptionCommand,
+  PutBucketPolicyCommand,
+  PutObjectCommand,
+  PutPublicAccessBlockCommand,
+} from '@aws-sdk/client-s3';
+import { describe, expect, it } from 'vitest';
+import type { ConfirmQuestion } from '../../../src/target.js';
+import { ACCOUNT, loadFixture, REGION, ScriptedStack } from '../../helpers/cfn-script.js';
+import {
+  caught,
+  cfn,
+  configuredStack,
+  deployOptions,
+  OUTPUTS,
+  recorder,
+  s3,
+  settingsFile,
+  target,
+  useMockedAws,
+  wire,
+} from '../../helpers/mocked-aws.js';
+
+/**
+ * deploy on the aws target against aws-sdk-client-mock, for what no emulator produces: rollbacks,
+ * failed rollbacks, throttling, credentials expiring mid-deploy, Ctrl-C. CloudFormation's side is
+ * replayed from the recorded sequences in test/fixtures/cfn.
+ */
+
+useMockedAws();
+
+describe('deploy (mocked AWS)', () => {
+  it('prints the events of a successful create in order, once each, and saves the outputs', async () => {
+    // Prepare
+    const stack = new ScriptedStack('t1');
+    const fixture = loadFixture('create-complete');
+    wire(stack, { onExecute: fixture });
+    const { reporter, lines } = recorder();
+    // Act
+    const result = await target().deploy(deployOptions(await configuredStack(), reporter));
+    // Assess
+    expect(result.status).toBe('created');
+    const eventLines = lines.filter((l) => /^\d\d:\d\d:\d\d {2}/.test(l));
+    expect(eventLines).toHaveLength(fixture.events.length);
+    expect(eventLines[0]).toContain('User Initiated');
+    expect(eventLines.at(-1)).toMatch(/CREATE_COMPLETE +AWS::CloudFormation::Stack/);
+    expect(lines[0]).toBe(
+      `Deploying stack t1 to account ${ACCOUNT} in ${REGION} as arn:aws:iam::${ACCOUNT}:user/deployer`,
+    );
+    const saved = JSON.parse(await readFile(settingsFile(), 'utf8'));
+    expect(saved.stacks.t1.outputs).toEqual(OUTPUTS);
+    expect(cfn.commandCalls(CreateChangeSetCommand)[0]?.args[0].input).toMatchObject({
+      ChangeSetType: 'CREATE',
+      Capabilities: ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM'],
+    });
+  });
+
+  it('explains a failed first create with the root cause first, then the final status', async () => {
+    const stack = new ScriptedStack('t1');
+    wire(stack, { onExecute: loadFixture('create-rollback') });
+    const { reporter, lines } = recorder();
+    const error = await caught(target().deploy(deployOptions(await configuredStack(), reporter)));
+    expect(error.message).toMatch(
+      /^Deploy of stack t1 failed: EventProcessorFunction \(AWS::Lambda::Function\) CREATE_FAILED: Resource handler returned message: "Your access has been denied by S3.*; the stack is now ROLLBACK_COMPLETE$/,
+    );
+    expect(error.hint).toContain('streamproc deploy --stack t1');
+    const summary = lines.indexOf('Failed resources:');
+    expect(summary).toBeGreaterThan(0);
+    expect(lines[summary + 1]).toMatch(/^ {2}EventProcessorFunction /);
+    expect(lines[summary + 2]).toMatch(/^ {2}EventDataTable .*Resource creation cancelled/);
+  });
+
+  it('recognises a stack left in ROLLBACK_COMPLETE and recreates it once confirmed', async () => {
+    const stack = new ScriptedStack('t1', { status: 'ROLLBACK_COMPLETE' });
+    wire(stack, { onExecute: loadFixture('create-complete') });
+    const { reporter, lines } = recorder();
+    const questions: ConfirmQuestion[] = [];
+    const result = await target().deploy(
+      deployOptions(await configuredStack(), reporter, {
+        confirm: async (q) => {
+          questions.push(q);
+          return true;
+        },
+      }),
+    );
+    expect(questions[0]?.message).toMatch(/is in ROLLBACK_COMPLETE.*Delete the failed stack and create it again\?/);
+    expect(cfn.commandCalls(DeleteStackCommand)).toHaveLength(1);
+    expect(cfn.commandCalls(CreateChangeSetCommand)[0]?.args[0].input.ChangeSetType).toBe('CREATE');
+    expect(lines.some((l) => /DELETE_COMPLETE +AWS::CloudFormation::Stack/.test(l))).toBe(true);
+    expect(result.status).toBe('created');
+  });
+
+  it('leaves a ROLLBACK_COMPLETE stack alone when the user declines, and says what to run', async () => {
+    const stack = new ScriptedStack('t1', { status: 'ROLLBACK_COMPLETE' });
+    wire(stack);
+    const { reporter } = recorder();
+    const error = await caught(
+      target().deploy(deployOptions(await configuredStack(), reporter, { confirm: async () => false })),
+    );
+    expect(error.code).toBe('STACK_ROLLED_BACK');
+    expect(error.hint).toContain('streamproc teardown --stack t1');
+    expect(cfn.commandCalls(DeleteStackCommand)).toHaveLength(0);
+    expect(cfn.commandCalls(CreateChangeSetCommand)).toHaveLength(0);
+  });
+
+  it('ends an update in UPDATE_ROLLBACK_FAILED with the first failure and continue-update-rollback', async () => {
+    const stack = new ScriptedStack('t1', { status: 'UPDATE_COMPLETE' });
+    wire(stack, { onExecute: loadFixture('update-rollback-failed') });
+    const { reporter } = recorder();
+    const error = await caught(target().deploy(deployOptions(await configuredStack(), reporter)));
+    expect(error.message).toMatch(
+      /failed: EventSourceMapping \(AWS::Lambda::EventSourceMapping\) UPDATE_FAILED: .*ParallelizationFactor/,
+    );
+    expect(error.message).toMatch(/the stack is now UPDATE_ROLLBACK_FAILED$/);
+    expect(error.hint).toContain('aws cloudformation continue-update-rollback --stack-name t1');
+    expect(cfn.commandCalls(CreateChangeSetCommand)[0]?.args[0].input.ChangeSetType).toBe('UPDATE');
+  });
+
+  it('refuses to deploy over UPDATE_ROLLBACK_FAILED before creating a change set', async () => {
+    wire(new ScriptedStack('t1', { status: 'UPDATE_ROLLBACK_FAILED' }));
+    const { reporter } = recorder();
+    const error = await caught(target().deploy(deployOptions(await configuredStack(), reporter)));
+    expect(error.hint).toContain('continue-update-rollback');
+    expect(cfn.commandCalls(CreateChangeSetCommand)).toHaveLength(0);
+  });
+
+  it('rides out throttled DescribeStackEvents calls', async () => {
+    const stack = new ScriptedStack('t1');
+    wire(stack, { onExecute: loadFixture('create-complete') });
+    const throttled = Object.assign(new Error('Rate exceeded'), { name: 'Throttling' });
+    cfn
+      .on(DescribeStackEventsCommand)
+      .rejectsOnce(throttled)
+      .rejectsOnce(throttled)
+      .rejectsOnce(throttled)
+      .callsFake(() => ({ StackEvents: stack.describeStackEvents() }));
+    const { reporter } = recorder();
+    const result = await target().deploy(deployOptions(await configuredStack(), reporter));
+    expect(result.status).toBe('created');
+    expect(cfn.commandCalls(DescribeStackEventsCommand).length).toBeGreaterThan(3);
+  });
+
+  it('says the stack operation continues when credentials expire while watching', async () => {
+    const stack = new ScriptedStack('t1');
+    wire(stack, { onExecute: loadFixture('create-complete') });
+    cfn
+      .on(DescribeStackEventsCommand)
+      .rejects(
+        Object.assign(new Error('The security token included in the request is expired'), { name: 'ExpiredToken' }),
+      );
+    const { reporter } = recorder();
+    const error = await caught(target().deploy(deployOptions(await configuredStack(), reporter)));
+    expect(error.code).toBe('AWS_CREDENTIALS_EXPIRED');
+    expect(error.message).toMatch(/expired.*while watching; the creation of stack t1 continues in CloudFormation/);
+    expect(error.hint).toContain('streamproc deploy --stack t1');
+  });
+
+  it('stops watching on Ctrl-C and says how to resume', async () => {
+    const stack = new ScriptedStack('t1');
+    wire(stack, { onExecute: loadFixture('create-complete') });
+    const controller = new AbortController();
+    cfn.on(DescribeStackEventsCommand).callsFake(() => {
+      controller.abort();
+      return { StackEvents: stack.describeStackEvents() };
+    });
+    const { reporter } = recorder();
+    const error = await caught(
+      target().deploy(deployOptions(await configuredStack(), reporter, { signal: controller.signal })),
+    );
+    expect(error.exit).toBe(130);
+    expect(error.message).toMatch(/^Stopped watching; the creation of stack t1 continues in CloudFormation/);
+    expect(error.hint).toContain('streamproc deploy --stack t1');
+  });
+
+  it('asks before replacing a resource and cleans up the change set when declined', async () => {
+    wire(new ScriptedStack('t1', { status: 'UPDATE_COMPLETE' }), {
+      changes: [
+        {
+          ResourceChange: {
+            Action: 'Modify',
+            LogicalResourceId: 'EventDataTable',
+            ResourceType: 'AWS::DynamoDB::Table',
+            Replacement: 'True',
+          },
+        },
+      ],
+    });
+    const { reporter, lines } = recorder();
+    const questions: string[] = [];
+    const error = await caught(
+      target().deploy(
+        deployOptions(await configuredStack(), reporter, {
+          confirm: async (q) => {
+            questions.push(q.message);
+            return false;
+          },
+        }),
+      ),
+    );
+    expect(questions[0]).toContain('EventDataTable (replaced)');
+    expect(lines.some((l) => /EventDataTable .*True/.test(l))).toBe(true);
+    expect(error.code).toBe('DEPLOY_CANCELLED');
+    expect(cfn.commandCalls(DeleteChangeSetCommand)).toHaveLength(1);
+    expect(cfn.commandCalls(ExecuteChangeSetCommand)).toHaveLength(0);
+  });
+
+  it('treats "no changes" as success and deletes the empty change set', async () => {
+    const stack = new ScriptedStack('t1', { status: 'UPDATE_COMPLETE' });
+    wire(stack);
+    cfn.on(DescribeChangeSetCommand).resolves({
+      Status: 'FAILED',
+      StatusReason:
+        "The submitted information didn't contain changes. Submit different information to create a change set.",
+      StackId: stack.stackId,
+      CreationTime: new Date(),
+    });
+    const { reporter, lines } = recorder();
+    const result = await target().deploy(deployOptions(await configuredStack(), reporter));
+    expect(result.status).toBe('unchanged');
+    expect(lines).toContain('No changes: stack t1 is up to date.');
+    expect(cfn.commandCalls(DeleteChangeSetCommand)).toHaveLength(1);
+    expect(cfn.commandCalls(ExecuteChangeSetCommand)).toHaveLength(0);
+  });
+
+  it('creates a locked-down assets bucket with a TLS-only policy on AWS endpoints', async () => {
+    wire(new ScriptedStack('t1'), { onExecute: loadFixture('create-complete') });
+    s3.on(HeadBucketCommand).rejects(
+      Object.assign(new Error('NotFound'), { name: 'NotFound', $metadata: { httpStatusCode: 404 } }),
+    );
+    s3.on(CreateBucketCommand).resolves({});
+    s3.on(HeadObjectCommand).rejects(
+      Object.assign(new Error('NotFound'), { name: 'NotFound', $metadata: { httpStatusCode: 404 } }),
+    );
+    s3.on(PutObjectCommand).resolves({});
+    const { reporter } = recorder();
+    await target().deploy(deployOptions(await configuredStack(), reporter));
+    expect(s3.commandCalls(CreateBucketCommand)[0]?.args[0].input).toMatchObject({
+      Bucket: `streamproc-assets-${ACCOUNT}-${REGION}`,
+      CreateBucketConfiguration: { LocationConstraint: REGION },
+    });
+    expect(s3.commandCalls(PutPublicAccessBlockCommand)[0]?.args[0].input.PublicAccessBlockConfiguration).toEqual({
+      BlockPublicAcls: true,
+      IgnorePublicAcls: true,
+      BlockPublicPolicy: true,
+      RestrictPublicBuckets: true,
+    });
+    expect(s3.commandCalls(PutBucketEncryptionCommand)).toHaveLength(1);
+    const policy = JSON.parse(s3.commandCalls(PutBucketPolicyCommand)[0]?.args[0].input.Policy ?? '{}');
+    expect(policy.Statement[0]).toMatchObject({
+      Effect: 'Deny',
+      Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+    });
+    expect(s3.commandCalls(PutObjectCommand)[0]?.args[0].input.Key).toMatch(/^processor\/[0-9a-f]{64}\.zip$/);
+  });
+});
