@@ -1,3 +1,4 @@
+/** Crash-safe file writes (temp file, fsync, rename): settings, engine state and checkpoints. */
 import { randomBytes } from 'node:crypto';
 import { open, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';

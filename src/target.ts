@@ -1,3 +1,4 @@
+/** The target interface (local engine or AWS) and the endpoint types; no implementation imports. */
 import type { Target } from './config/settings.js';
 import type { ResolvedStack } from './config/store.js';
 import type { Reporter } from './progress.js';

@@ -1,3 +1,4 @@
+/** The AWS SDK client factory: region, credentials, endpoint overrides, HTTP/1.1 handler, retries. */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import type { PipelineEndpoints, ServiceEndpoint } from '../target.js';

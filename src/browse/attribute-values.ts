@@ -1,3 +1,4 @@
+/** DynamoDB attribute values to plain JSON, for the shapes the table contract stores. */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 
 /**

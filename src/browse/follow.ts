@@ -1,3 +1,4 @@
+/** Follow mode: items that appear in the time index after following started, once each. */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   type EventItem,

@@ -1,3 +1,4 @@
+/** Client-side filters of browse (user, grep), applied to every item read. */
 import type { EventItem } from '../../lambda/contract/table-layout.js';
 
 /** Client-side filters (the index cannot answer them): applied to every item read. */

@@ -1,3 +1,4 @@
+/** The newest N items of a kind through the ByTime index, walking back hour by hour. */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   type EventItem,

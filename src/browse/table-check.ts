@@ -1,3 +1,4 @@
+/** One DescribeTable before reading: missing table or index, and how far back items can exist. */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { TIME_INDEX_NAME } from '../../lambda/contract/table-layout.js';
 import { UserError } from '../errors.js';

@@ -1,3 +1,4 @@
+/** DynamoDB failures while browsing as one-line errors the user can act on. */
 import { UserError } from '../errors.js';
 
 /**

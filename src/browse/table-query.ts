@@ -1,3 +1,4 @@
+/** Paginated Query with a shared cap on requests in flight (browse never scans). */
 import type { AttributeValue, DynamoDBClient, QueryCommandInput } from '@aws-sdk/client-dynamodb';
 import type { EventItem } from '../../lambda/contract/table-layout.js';
 import { fromItem } from './attribute-values.js';

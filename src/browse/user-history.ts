@@ -1,3 +1,4 @@
+/** One user's tweets through the base key, newest first. */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { type EventItem, userPartitionKey } from '../../lambda/contract/table-layout.js';
 import { matchesFilter } from './item-filter.js';

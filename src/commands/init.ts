@@ -1,3 +1,4 @@
+/** streamproc init: ask for (or take from flags) a stack's settings and save them. */
 import { Flags } from '@oclif/core';
 import { EXIT_CODES_HELP, StreamprocCommand } from '../base-command.js';
 import { runInit } from '../config/init.js';

@@ -1,3 +1,4 @@
+/** The init service: which settings to ask for, asking, validating and saving them. */
 import { UsageError } from '../errors.js';
 import { configFile } from './paths.js';
 import { describeSecret } from './redact.js';

@@ -1,3 +1,4 @@
+/** Where settings and per-stack data live (XDG and platform conventions, env overrides). */
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 

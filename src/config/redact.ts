@@ -1,3 +1,4 @@
+/** How secrets are shown (set, last four characters) and scrubbed from any text. */
 import type { StackSettings, TwitterCredentials } from './settings.js';
 import { TWITTER_SECRET_FIELDS } from './settings.js';
 

@@ -1,3 +1,4 @@
+/** The settings model: per-stack settings, their defaults and validation. */
 import { regionProblem, stackNameProblem } from './stack-name.js';
 
 /** The Twitter / X credentials a stack may hold. All optional: replay and synthetic need none. */

@@ -1,3 +1,4 @@
+/** The settings file: read (with file:line errors), resolve a stack, update atomically with mode 0600. */
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';

@@ -1,3 +1,4 @@
+/** X payloads (v2, v1.1) and the contract's own shape into the record contract, total functions. */
 import {
   TWEET_EVENT_VERSION,
   type TweetEvent,

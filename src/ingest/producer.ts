@@ -1,3 +1,4 @@
+/** The Kinesis producer: PutRecords batching, bounded in-flight requests, backpressure, per-entry retries. */
 import type { PutRecordsCommand, PutRecordsCommandOutput } from '@aws-sdk/client-kinesis';
 import {
   encodeTweetEvent,

@@ -1,3 +1,4 @@
+/** The file source: replays newline-delimited JSON from a file or stdin, bad lines counted. */
 import { open } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { UserError } from '../../errors.js';

@@ -1,3 +1,4 @@
+/** What every ingest source is: the item it yields, its lifecycle states, pacing. */
 import type { TweetEvent } from '../../../lambda/contract/tweet-event.js';
 
 /** What a source yields: a usable event, or an input it could not use (never thrown). */

@@ -1,3 +1,4 @@
+/** The synthetic source: realistic generated tweets, deterministic per seed. */
 import { TWEET_EVENT_VERSION, type TweetAuthor, type TweetEvent } from '../../../lambda/contract/tweet-event.js';
 import { type IngestSource, pacer, type SourceState } from './source.js';
 

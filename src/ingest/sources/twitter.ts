@@ -1,3 +1,4 @@
+/** The X source: the v2 filtered (or sampled) stream, rule sync and reconnects. */
 import type { TweetStream, TwitterApi } from 'twitter-api-v2';
 import type { TwitterCredentials } from '../../config/settings.js';
 import { UserError } from '../../errors.js';
