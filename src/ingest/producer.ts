@@ -6,7 +6,7 @@ import {
   partitionKeyOf,
   type TweetEvent,
 } from '../../lambda/contract/tweet-event.js';
-import { backoffDelay, isRetryableEntryError, isRetryableRequestError } from './put-errors.js';
+import { backoffDelay, describeError, isRetryableRequestError, sortPutRecordsResults } from './put-errors.js';
 
 /**
  * The Kinesis producer: batches events into PutRecords requests (≤ 500 records, ≤ 5 MiB),
@@ -258,34 +258,14 @@ export class KinesisProducer {
     batch: ProducerRecord[],
     output: Pick<PutRecordsCommandOutput, 'Records' | 'FailedRecordCount'>,
   ): void {
-    const results = output.Records;
-    if (!results || results.length !== batch.length) {
-      this.retry(batch, `PutRecords answered ${results?.length ?? 0} results for ${batch.length} records`);
+    const outcome = sortPutRecordsResults(batch, output);
+    if (outcome.mismatch) {
+      this.retry(batch, outcome.mismatch);
       return;
     }
-    if (!output.FailedRecordCount) {
-      this.acknowledge(batch);
-      return;
-    }
-    const ok: ProducerRecord[] = [];
-    const again: ProducerRecord[] = [];
-    const lost: ProducerRecord[] = [];
-    let reason = '';
-    for (let i = 0; i < batch.length; i += 1) {
-      const record = batch[i] as ProducerRecord;
-      const code = results[i]?.ErrorCode;
-      if (!code) ok.push(record);
-      else if (isRetryableEntryError(code)) {
-        again.push(record);
-        reason ||= code;
-      } else {
-        lost.push(record);
-        reason = `${code}: ${results[i]?.ErrorMessage ?? ''}`;
-      }
-    }
-    this.acknowledge(ok);
-    if (again.length > 0) this.retry(again, reason);
-    if (lost.length > 0) this.giveUp(lost, reason);
+    this.acknowledge(outcome.ok);
+    if (outcome.again.length > 0) this.retry(outcome.again, outcome.reason);
+    if (outcome.lost.length > 0) this.giveUp(outcome.lost, outcome.reason);
   }
 
   private acknowledge(records: ProducerRecord[]): void {
@@ -350,10 +330,4 @@ export class KinesisProducer {
     for (const resolve of this.spaceWaiters.splice(0)) resolve();
     this.checkIdle();
   }
-}
-
-function describeError(error: unknown): string {
-  const e = error as { name?: string; code?: string; message?: string; $metadata?: { httpStatusCode?: number } };
-  const status = e.$metadata?.httpStatusCode;
-  return `${e.name ?? e.code ?? 'Error'}${status ? ` (HTTP ${status})` : ''}`;
 }
