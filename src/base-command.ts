@@ -64,6 +64,7 @@ export abstract class StreamprocCommand<T extends typeof Command> extends Comman
     });
     this.flags = flags as CommandFlags<T>;
     this.args = args as CommandArgs<T>;
+    checkSafeIntegers(flags);
     this.installSignalHandlers();
   }
 
@@ -140,7 +141,7 @@ export abstract class StreamprocCommand<T extends typeof Command> extends Comman
     } else if (error instanceof Errors.CLIError) {
       // Flag parsing: unknown flag, missing value, bad option: usage errors.
       exit = error.oclif?.exit ?? ExitCode.usage;
-      message = error.message.split('\n')[0] ?? error.message;
+      message = flagErrorMessage(error.message);
       hint = `See \`streamproc ${this.id ?? ''} --help\`.`.replace('  ', ' ');
       code = exit === ExitCode.usage ? 'USAGE' : 'CLI_ERROR';
     } else {
@@ -164,5 +165,35 @@ export abstract class StreamprocCommand<T extends typeof Command> extends Comman
       process.stderr.write(`Caused by: ${scrub(String((error.cause as Error).stack ?? error.cause))}\n`);
     this.exit(exit);
     return undefined;
+  }
+}
+
+/**
+ * oclif's flag errors span lines ("Parsing --shards \n\tExpected an integer … but received: 0\nSee
+ * more help with --help"); the reason is on the second line, and the error must stay one line.
+ */
+export function flagErrorMessage(text: string): string {
+  const lines = text
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !/^See more help with/.test(line));
+  const [first = text.trim(), ...rest] = lines;
+  const flag = /^Parsing (--[\w-]+)$/.exec(first);
+  if (flag && rest.length > 0) return `Invalid value for ${flag[1]}: ${rest.join(' ')}`;
+  return [first, ...rest].join(': ');
+}
+
+/**
+ * oclif's integer flags go through parseInt: `--seed 99999999999999999999` would silently become
+ * 1e20 and lose its digits. Every number a flag holds must be exact.
+ */
+function checkSafeIntegers(flags: Record<string, unknown>): void {
+  for (const [name, value] of Object.entries(flags)) {
+    if (typeof value === 'number' && Number.isInteger(value) && !Number.isSafeInteger(value)) {
+      throw new UsageError(
+        `Invalid value for --${name}: beyond ${Number.MAX_SAFE_INTEGER}, the largest whole number it holds exactly`,
+        { hint: 'Pass a smaller number.' },
+      );
+    }
   }
 }

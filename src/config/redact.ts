@@ -28,9 +28,32 @@ export function redactStackSettings(settings: StackSettings): RedactedStackSetti
   return { ...rest, twitter: redactTwitter(twitter) };
 }
 
-/** Every secret value in the settings, for scrubbing text that may have picked one up. */
+/**
+ * Every secret value in the settings, in every form streamproc itself sends it (so an error body
+ * that echoes a request cannot leak one): raw, percent-encoded, and the base64 of `key:secret`
+ * pairs as HTTP Basic authentication carries them (X's token endpoint takes the API key and secret
+ * that way, each percent-encoded first).
+ */
 export function secretValues(settings: StackSettings): string[] {
-  return TWITTER_SECRET_FIELDS.map((f) => settings.twitter?.[f]).filter((v): v is string => !!v && v.length >= 4);
+  const twitter = settings.twitter ?? {};
+  const raw = TWITTER_SECRET_FIELDS.map((f) => twitter[f]).filter((v): v is string => !!v && v.length >= 4);
+  const forms = new Set<string>();
+  for (const secret of raw) {
+    forms.add(secret);
+    forms.add(encodeURIComponent(secret));
+  }
+  for (const [key, secret] of [
+    [twitter.apiKey, twitter.apiSecret],
+    [twitter.accessToken, twitter.accessTokenSecret],
+  ]) {
+    if (!key || !secret) continue;
+    for (const pair of [`${key}:${secret}`, `${encodeURIComponent(key)}:${encodeURIComponent(secret)}`]) {
+      forms.add(Buffer.from(pair).toString('base64'));
+      forms.add(Buffer.from(pair).toString('base64url'));
+    }
+  }
+  // Longest first, so a form containing another is replaced whole.
+  return [...forms].sort((a, b) => b.length - a.length);
 }
 
 /** Replaces any secret found in `text` by `[redacted]`. */

@@ -1,6 +1,6 @@
 /** The settings file: read (with file:line errors), resolve a stack, update atomically with mode 0600. */
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, readFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { writeFileAtomic } from '../atomic-file.js';
 import { UserError } from '../errors.js';
@@ -14,6 +14,9 @@ import {
   settingsProblems,
 } from './settings.js';
 import { stackNameProblem } from './stack-name.js';
+
+/** Far above any real settings file (a few KiB), far below what would stall a command reading it. */
+export const MAX_SETTINGS_BYTES = 1024 * 1024;
 
 /** 1-based line and column of a character offset. */
 function lineAndColumn(text: string, offset: number): { line: number; column: number } {
@@ -29,6 +32,14 @@ function locateJsonError(text: string, error: Error): { line: number; column: nu
   const position = /position (\d+)/.exec(error.message);
   if (position) return lineAndColumn(text, Number(position[1]));
   if (/Unexpected end of JSON input/.test(error.message)) return lineAndColumn(text, text.length);
+  // "Unexpected token 'F', ..."erToken": FAKE"... is not valid JSON": V8 gives no position, only
+  // up to ten characters either side of the token; finding them in the text gives the place.
+  const token = /^Unexpected token '(.)', (\.\.\.)?"(.*)"(\.\.\.)? is not valid JSON$/s.exec(error.message);
+  const context = token?.[3];
+  if (token && context) {
+    const start = text.indexOf(context);
+    if (start >= 0) return lineAndColumn(text, start + (token[2] ? 10 : context.indexOf(token[1] as string)));
+  }
   return undefined;
 }
 
@@ -36,8 +47,19 @@ function locateJsonError(text: string, error: Error): { line: number; column: nu
 export async function loadSettings(file: string = configFile()): Promise<SettingsFile> {
   let text: string;
   try {
+    const size = (await stat(file)).size;
+    if (size > MAX_SETTINGS_BYTES) {
+      throw new UserError(
+        `Settings file ${file} is ${(size / 1024 / 1024).toFixed(1)} MiB; a settings file is at most ${MAX_SETTINGS_BYTES / 1024} KiB`,
+        {
+          hint: 'It is not a streamproc settings file: move it away and run `streamproc init` again.',
+          code: 'CONFIG_TOO_LARGE',
+        },
+      );
+    }
     text = await readFile(file, 'utf8');
   } catch (error) {
+    if (error instanceof UserError) throw error;
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return emptySettings();
     throw new UserError(`Cannot read settings file ${file}: ${(error as Error).message}`, {
       hint: 'Check the file permissions, or point STREAMPROC_CONFIG_DIR elsewhere.',
@@ -48,9 +70,11 @@ export async function loadSettings(file: string = configFile()): Promise<Setting
   try {
     parsed = JSON.parse(text);
   } catch (error) {
+    // JSON.parse quotes the text around the break, which can be a token (or, through a symlink,
+    // another file's first bytes): only the place is reported.
     const at = locateJsonError(text, error as Error);
     const where = at ? `${file}:${at.line}:${at.column}` : file;
-    throw new UserError(`Settings file ${where} is not valid JSON (${(error as Error).message})`, {
+    throw new UserError(`Settings file ${where} is not valid JSON`, {
       hint: `Fix that line by hand, or move the file away and run \`streamproc init\` again.`,
       code: 'CONFIG_CORRUPT',
     });
