@@ -136,7 +136,10 @@ export abstract class StreamprocCommand<T extends typeof Command> extends Comman
     let message: string;
     let hint: string | undefined;
     let code: string;
-    if (isUserError(error)) {
+    if (error.name === 'ExitPromptError') {
+      // Ctrl-C at an inquirer prompt arrives as a keypress, not a signal: the prompt throws this.
+      ({ exit, message, hint, code } = new InterruptedError('Interrupted at the prompt; nothing was changed'));
+    } else if (isUserError(error)) {
       ({ exit, message, hint, code } = error);
     } else if (error instanceof Errors.CLIError) {
       // Flag parsing: unknown flag, missing value, bad option: usage errors.
