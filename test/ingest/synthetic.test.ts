@@ -44,4 +44,24 @@ describe('synthetic tweets', () => {
     expect(times[0]).toBeGreaterThanOrEqual(Date.UTC(2024, 0, 1));
     expect(times).toEqual([...times].sort((x, y) => x - y));
   });
+
+  it('never dates a tweet into the future when no start time is given, however fast it runs', () => {
+    // Prepare: 3,000 tweets generated at once (the random steps alone add ~37 minutes)
+    const before = Date.now();
+    // Act
+    const events = [...syntheticTweets({ seed: 11, count: 3_000 })];
+    const after = Date.now();
+    // Assess
+    const times = events.map((e) => Date.parse(e.createdAt));
+    expect(Math.max(...times)).toBeLessThanOrEqual(after);
+    expect(Math.min(...times)).toBeGreaterThanOrEqual(before);
+    expect(times).toEqual([...times].sort((x, y) => x - y));
+  });
+
+  it('keeps the same tweets (all but the time) with and without a start time', () => {
+    const strip = ({ createdAt: _time, ...rest }: { createdAt: string }) => rest;
+    const live = [...syntheticTweets({ seed: 5, count: 20 })].map(strip);
+    const fixed = [...syntheticTweets({ seed: 5, count: 20, startTime: Date.UTC(2024, 0, 1) })].map(strip);
+    expect(live).toEqual(fixed);
+  });
 });

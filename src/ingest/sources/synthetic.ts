@@ -5,7 +5,8 @@ import { type IngestSource, pacer, type SourceState } from './source.js';
 /**
  * Synthetic tweets for demos and load tests: several languages and scripts, emoji (including
  * ZWJ sequences and flags), hashtags, mentions and a stable pool of users. Everything except the
- * timestamps is a pure function of the seed; timestamps advance from `startTime`.
+ * timestamps is a pure function of the seed; timestamps advance from `startTime`, or follow the
+ * clock (never ahead of it) when there is none.
  */
 
 export interface SyntheticOptions {
@@ -133,6 +134,9 @@ export function* syntheticTweets(
   const random = seededRandom(options.seed);
   const users = makeUsers(random, options.seed, 500);
   const keywords = options.keywords?.length ? options.keywords : ['aws', 'serverless', 'kinesis'];
+  // Without a start time the tweets are "now": a fast run must not date them into the future
+  // (at 500/s the random steps below would run ahead of the clock by minutes).
+  const live = options.startTime === undefined;
   let time = options.startTime ?? Date.now();
   for (let index = 0; options.count === undefined || index < options.count; index += 1) {
     const author = pick(random, users);
@@ -154,7 +158,8 @@ export function* syntheticTweets(
     }
     if (mentions.length > 0) text = `@${mentions.join(' @')} ${text}`;
     if (hashtags.length > 0) text = `${text} #${hashtags.join(' #')}`;
-    time += Math.floor(random() * 1500);
+    const step = Math.floor(random() * 1500);
+    time = live ? Math.max(time, Date.now()) : time + step;
     yield {
       v: TWEET_EVENT_VERSION,
       id: syntheticId(options.seed, index),
