@@ -1,6 +1,6 @@
 import type { Change, CloudFormationClient, Parameter, Tag } from '@aws-sdk/client-cloudformation';
 import { UserError } from '../../errors.js';
-import type { ChangeRow } from '../../ui/change-set-table.js';
+import type { ChangeRow } from '../../progress.js';
 
 /**
  * Creating, waiting for, reading and cleaning up a change set. Deploy always goes through one,

@@ -69,7 +69,7 @@ export async function settleExistingStack(options: SettleOptions): Promise<Stack
       start: () => cfn.send(new DeleteStackCommand({ StackName: stackId })),
     });
     if (result.status !== 'DELETE_COMPLETE') {
-      throw stackFailure({ stack: name, operation: 'Teardown', result, reporter, color: options.color });
+      throw stackFailure({ stack: name, operation: 'Teardown', result, reporter });
     }
     return undefined;
   }

@@ -55,7 +55,7 @@ async function teardownInSession(options: TeardownOptions, session: AwsSession):
         status === 'DELETE_IN_PROGRESS' ? Promise.resolve() : cfn.send(new DeleteStackCommand({ StackName: stackId })),
     });
     if (result.status !== 'DELETE_COMPLETE') {
-      throw stackFailure({ stack: name, operation: 'Teardown', result, reporter, color: session.color });
+      throw stackFailure({ stack: name, operation: 'Teardown', result, reporter });
     }
     deleted.push(`stack ${name}`);
     for (const r of resources) deleted.push(`${r.ResourceType} ${r.PhysicalResourceId ?? r.LogicalResourceId}`);

@@ -38,7 +38,10 @@ describe('monitorStackActivity', () => {
       poller,
       describeStatus,
       stackName: 't1',
-      onEvents: (events) => seen.push(...events.map((e) => `${e.LogicalResourceId} ${e.ResourceStatus}`)),
+      onActivity: (activity) => {
+        if (activity.type === 'event')
+          seen.push(`${activity.event.LogicalResourceId} ${activity.event.ResourceStatus}`);
+      },
       sleep: noSleep,
     });
     expect(result.status).toBe('CREATE_COMPLETE');
@@ -89,7 +92,9 @@ describe('monitorStackActivity', () => {
       sleep: async (ms) => {
         clock += ms;
       },
-      onQuiet: (seconds, inProgress) => quiet.push([seconds, inProgress]),
+      onActivity: (activity) => {
+        if (activity.type === 'quiet') quiet.push([activity.seconds, activity.inProgress]);
+      },
     });
     // Polls every 10 s for 60 s after the only event: one notice per 20 s of silence.
     expect(quiet).toEqual([
