@@ -1,3 +1,4 @@
+/** `deploy` on the aws target: from the processor bundle to a finished stack operation. */
 import type { Stack } from '@aws-sdk/client-cloudformation';
 import { configuredEndpoint } from '../../aws/clients.js';
 import { updateStackSettings } from '../../config/store.js';

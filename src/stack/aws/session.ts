@@ -1,3 +1,4 @@
+/** One AWS operation's session: pre-flight, clients, timings, and fixable failures turned into UserErrors. */
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { createCloudFormationClient, createS3Client } from '../../aws/clients.js';

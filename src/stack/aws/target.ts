@@ -1,3 +1,4 @@
+/** The aws target: deploy, teardown, describe and endpoints of a CloudFormation stack. */
 import { configuredEndpoint, createCloudFormationClient, createDynamoDbClient } from '../../aws/clients.js';
 import { resourceName } from '../../config/stack-name.js';
 import type { ResolvedStack } from '../../config/store.js';

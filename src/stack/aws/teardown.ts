@@ -1,3 +1,7 @@
+/**
+ * `teardown` on AWS (the command has already confirmed): DeleteStack with live events, the
+ * root cause of a DELETE_FAILED first, then the stack's staged bundles and saved outputs removed.
+ */
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { updateStackSettings } from '../../config/store.js';
 import type { TeardownOptions, TeardownResult } from '../../target.js';
@@ -7,11 +11,6 @@ import { type AwsRunOptions, type AwsSession, withAwsSession } from './session.j
 import { isInProgress } from './stack-events/stack-activity-monitor.js';
 import { findStack, stackParameter, stackResources } from './stack-state.js';
 import { watchStack } from './stack-watch.js';
-
-/**
- * `teardown` on AWS (the command has already confirmed): DeleteStack with live events, the
- * root cause of a DELETE_FAILED first, then the stack's staged bundles and saved outputs removed.
- */
 
 export async function teardownOnAws(options: TeardownOptions, run: AwsRunOptions = {}): Promise<TeardownResult> {
   const name = options.stack.name;

@@ -1,3 +1,8 @@
+/**
+ * deploy on the aws target against aws-sdk-client-mock, for what no emulator produces: rollbacks,
+ * failed rollbacks, throttling, credentials expiring mid-deploy, Ctrl-C. CloudFormation's side is
+ * replayed from the recorded sequences in test/fixtures/cfn.
+ */
 import { readFile } from 'node:fs/promises';
 import {
   CreateChangeSetCommand,
@@ -34,12 +39,6 @@ import {
   wire,
 } from '../../helpers/mocked-aws.js';
 import { recordingReporter } from '../../helpers/recording-reporter.js';
-
-/**
- * deploy on the aws target against aws-sdk-client-mock, for what no emulator produces: rollbacks,
- * failed rollbacks, throttling, credentials expiring mid-deploy, Ctrl-C. CloudFormation's side is
- * replayed from the recorded sequences in test/fixtures/cfn.
- */
 
 useMockedAws();
 

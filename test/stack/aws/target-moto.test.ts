@@ -1,3 +1,12 @@
+/**
+ * The aws target against `python3 -m moto.server` on 127.0.0.1, reached the way users reach
+ * LocalStack or private endpoints: AWS_ENDPOINT_URL. Known moto gaps, covered by the recorded
+ * sequences in aws-target-mocked.test.ts instead: no Outputs after a change set is executed (deploy
+ * completes them from the stack's resources), only stack-level events, empty change lists for
+ * updates, conditional resources listed as changes although their condition is false, and bucket
+ * policies evaluated without their conditions (so the TLS-only policy is left off on a plain-HTTP
+ * endpoint, where every request is non-TLS anyway).
+ */
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,16 +17,6 @@ import { awsTarget } from '../../../src/stack/aws/target.js';
 import type { DeployOptions, StackTarget } from '../../../src/target.js';
 import { type MotoServer, motoUnavailable, startMoto } from '../../helpers/moto-server.js';
 import { type RecordingReporter, recordingReporter } from '../../helpers/recording-reporter.js';
-
-/**
- * The aws target against `python3 -m moto.server` on 127.0.0.1, reached the way users reach
- * LocalStack or private endpoints: AWS_ENDPOINT_URL. Known moto gaps, covered by the recorded
- * sequences in aws-target-mocked.test.ts instead: no Outputs after a change set is executed (deploy
- * completes them from the stack's resources), only stack-level events, empty change lists for
- * updates, conditional resources listed as changes although their condition is false, and bucket
- * policies evaluated without their conditions (so the TLS-only policy is left off on a plain-HTTP
- * endpoint, where every request is non-TLS anyway).
- */
 
 const skip = motoUnavailable();
 if (skip) console.warn(`skipping the moto tests: ${skip}`);

@@ -1,3 +1,4 @@
+/** Pre-flight and teardown on the aws target against aws-sdk-client-mock. */
 import { readFile } from 'node:fs/promises';
 import { DeleteStackCommand } from '@aws-sdk/client-cloudformation';
 import { GetObjectTaggingCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
@@ -18,8 +19,6 @@ import {
   wire,
 } from '../../helpers/mocked-aws.js';
 import { recordingReporter } from '../../helpers/recording-reporter.js';
-
-/** Pre-flight and teardown on the aws target against aws-sdk-client-mock. */
 
 useMockedAws();
 

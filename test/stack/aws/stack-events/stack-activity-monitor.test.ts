@@ -1,3 +1,4 @@
+/** The stack activity monitor: driving a poller to a terminal status, quiet spells, root causes. */
 import type { StackEvent } from '@aws-sdk/client-cloudformation';
 import { describe, expect, it } from 'vitest';
 import {
