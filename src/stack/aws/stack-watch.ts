@@ -55,7 +55,7 @@ export interface WatchOptions {
 }
 
 /** The progress event that reports one piece of stack activity. */
-export function activityEvent(activity: StackActivity): ProgressEvent {
+function activityEvent(activity: StackActivity): ProgressEvent {
   return activity.type === 'event'
     ? { type: 'stackEvent', event: stackEventData(activity.event) }
     : { type: 'stillInProgress', seconds: activity.seconds, resources: activity.inProgress };
