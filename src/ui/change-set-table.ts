@@ -1,15 +1,7 @@
+/** A CloudFormation change set as deploy shows it before executing: a table, replacements standing out. */
+import type { ChangeRow } from '../progress.js';
 import { painter } from './style.js';
 import { renderTable } from './table.js';
-
-/** One planned change of a CloudFormation change set, as deploy shows it before executing. */
-export interface ChangeRow {
-  /** Add, Modify, Remove, Import, Dynamic. */
-  action: string;
-  logicalId: string;
-  type: string;
-  /** True, False or Conditional for Modify; empty otherwise. */
-  replacement?: string;
-}
 
 /** The change set as a table: action, logical id, type, replacement (replacements stand out). */
 export function renderChangeSetTable(changes: ChangeRow[], color: boolean): string {
@@ -29,4 +21,11 @@ export function renderChangeSetTable(changes: ChangeRow[], color: boolean): stri
     rows: changes.map((c) => [action(c.action), c.logicalId, c.type, replacement(c.replacement)]),
     color,
   });
+}
+
+/** The table, or a sentence when the change set touches no resource (an empty table says nothing). */
+export function renderChangeSet(changes: ChangeRow[], color: boolean): string {
+  return changes.length > 0
+    ? renderChangeSetTable(changes, color)
+    : 'The change set lists no resource changes (parameters or outputs only).';
 }

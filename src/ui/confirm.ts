@@ -1,3 +1,4 @@
+/** Questions asked before acting: the stack name typed back before deleting, yes/no for a service's question. */
 import { UsageError } from '../errors.js';
 
 export interface ConfirmDestructiveOptions {

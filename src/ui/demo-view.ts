@@ -1,3 +1,4 @@
+/** Human output of `demo`: the live view of arriving tweets and the closing summary. */
 import type { TweetItem } from '../../lambda/contract/table-layout.js';
 import type { DemoResult } from '../demo/demo.js';
 import { painter } from './style.js';

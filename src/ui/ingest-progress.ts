@@ -1,3 +1,4 @@
+/** The live view of an ingest run on stderr, and its summary on stdout. */
 import type { IngestProgress } from '../ingest/ingest.js';
 import type { BadInput, SourceState } from '../ingest/sources/source.js';
 import type { IngestSummary } from '../ingest/summary.js';

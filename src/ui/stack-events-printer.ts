@@ -1,12 +1,11 @@
-import type { StackEvent } from '@aws-sdk/client-cloudformation';
-import { type Paint, painter } from './style.js';
-
 /**
  * Turns CloudFormation stack events into lines for a person (the printer of CDK's
  * poller → monitor → printer split). Pure functions: the caller decides where lines go.
  *
  *   12:01:07  CREATE_IN_PROGRESS   AWS::Kinesis::Stream       EventStream  Resource creation Initiated
  */
+import type { StackEventData } from '../progress.js';
+import { type Paint, painter } from './style.js';
 
 export interface StackEventsPrinterOptions {
   /** ANSI colours; only when a person is looking at a terminal (default false). */
@@ -46,15 +45,15 @@ function oneLine(text: string): string {
 }
 
 /** One event as one line: time, status (coloured), resource type, logical id, reason. */
-export function formatStackEvent(event: StackEvent, options: StackEventsPrinterOptions = {}): string {
+export function formatStackEvent(event: StackEventData, options: StackEventsPrinterOptions = {}): string {
   const paint = painter(options.color ?? false);
-  const status = event.ResourceStatus ?? 'UNKNOWN';
-  const reason = event.ResourceStatusReason ? oneLine(event.ResourceStatusReason) : '';
+  const status = event.status ?? 'UNKNOWN';
+  const reason = event.reason ? oneLine(event.reason) : '';
   const line = [
-    paint.gray(clock(event.Timestamp, options.utc ?? false)),
+    paint.gray(clock(event.timestamp, options.utc ?? false)),
     paintStatus(paint, status),
-    (event.ResourceType ?? '').padEnd(TYPE_WIDTH),
-    paint.bold(event.LogicalResourceId ?? ''),
+    (event.resourceType ?? '').padEnd(TYPE_WIDTH),
+    paint.bold(event.logicalId ?? ''),
     reason && (status.endsWith('_FAILED') ? paint.red(reason) : reason),
   ];
   return line.join('  ').trimEnd();
@@ -70,14 +69,14 @@ export function formatStillInProgress(seconds: number, inProgress: string[]): st
 }
 
 /** The summary after a failed operation: each failed resource with its reason, root cause first. */
-export function formatFailedResources(failures: StackEvent[], options: StackEventsPrinterOptions = {}): string[] {
+export function formatFailedResources(failures: StackEventData[], options: StackEventsPrinterOptions = {}): string[] {
   if (failures.length === 0) return [];
   const paint = painter(options.color ?? false);
   return [
     paint.bold('Failed resources:'),
     ...failures.map(
       (event) =>
-        `  ${paint.red(event.LogicalResourceId ?? '?')} (${event.ResourceType ?? '?'}) ${event.ResourceStatus ?? ''}: ${oneLine(event.ResourceStatusReason ?? 'no reason given')}`,
+        `  ${paint.red(event.logicalId ?? '?')} (${event.resourceType ?? '?'}) ${event.status ?? ''}: ${oneLine(event.reason ?? 'no reason given')}`,
     ),
   ];
 }

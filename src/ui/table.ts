@@ -1,3 +1,4 @@
+/** Bordered tables (cli-table3) with colour as an explicit choice. */
 import { createRequire } from 'node:module';
 
 /**

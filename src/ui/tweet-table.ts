@@ -1,3 +1,4 @@
+/** Browse's output: items as aligned, width-bounded lines. */
 import type { EventItem, ItemKind, RejectedItem, TweetItem } from '../../lambda/contract/table-layout.js';
 import { painter } from './style.js';
 import { displayWidth, fitToWidth, oneLine, truncateToWidth } from './text-width.js';

@@ -33,7 +33,7 @@ import { ACCOUNT, type Fixture, REGION, type ScriptedStack } from './cfn-script.
 
 /**
  * Shared setup of the aws-sdk-client-mock tests: mocked CloudFormation, S3 and STS clients, a
- * scripted stack wired to them, a recording reporter and a temporary settings file.
+ * scripted stack wired to them and a temporary settings file.
  */
 
 export const cfn = mockClient(CloudFormationClient);
@@ -64,25 +64,6 @@ let file: string;
 /** The settings file of the current test file. */
 export function settingsFile(): string {
   return file;
-}
-
-export function recorder() {
-  const lines: string[] = [];
-  const warnings: string[] = [];
-  const steps: string[] = [];
-  return {
-    lines,
-    warnings,
-    steps,
-    reporter: {
-      step: async <T>(title: string, work: () => Promise<T>) => {
-        steps.push(title);
-        return work();
-      },
-      info: (line: string) => lines.push(line),
-      warn: (line: string) => warnings.push(line),
-    },
-  };
 }
 
 export async function configuredStack(overrides: Partial<StackSettings> = {}): Promise<ResolvedStack> {
@@ -156,7 +137,7 @@ export async function caught(promise: Promise<unknown>): Promise<UserError> {
   return error;
 }
 
-export const target = () => awsTarget({ timings: FAST, color: false, env: {} });
+export const target = () => awsTarget({ timings: FAST, env: {} });
 
 /** Registers the temporary settings file and resets the mocks before each test. */
 export function useMockedAws(): void {

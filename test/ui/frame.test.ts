@@ -1,3 +1,4 @@
+/** Colour decisions and the console reporter's steps. */
 import { describe, expect, it } from 'vitest';
 import { silentReporter } from '../../src/progress.js';
 import { consoleReporter } from '../../src/ui/console-reporter.js';

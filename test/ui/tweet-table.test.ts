@@ -1,3 +1,4 @@
+/** Browse's table: display widths, truncation and column layout. */
 import { describe, expect, it } from 'vitest';
 import type { EventItem } from '../../lambda/contract/table-layout.js';
 import { stripAnsi } from '../../src/ui/style.js';

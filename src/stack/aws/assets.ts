@@ -1,5 +1,3 @@
-import type { S3Client } from '@aws-sdk/client-s3';
-
 /**
  * The S3 bucket streamproc stages processor bundles in, one per account and region, and the
  * objects in it. Objects are keyed by content hash, so an unchanged bundle is never uploaded
@@ -7,6 +5,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
  * Each object's `streamproc:stacks` tag lists the stacks using it, so teardown removes only
  * what no other stack needs.
  */
+import type { S3Client } from '@aws-sdk/client-s3';
 
 export const STACKS_TAG = 'streamproc:stacks';
 const PROCESSOR_PREFIX = 'processor/';

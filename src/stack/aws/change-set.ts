@@ -1,11 +1,10 @@
-import type { Change, CloudFormationClient, Parameter, Tag } from '@aws-sdk/client-cloudformation';
-import { UserError } from '../../errors.js';
-import type { ChangeRow } from '../../ui/change-set-table.js';
-
 /**
  * Creating, waiting for, reading and cleaning up a change set. Deploy always goes through one,
  * so that the user sees what will change (and confirms replacements) before anything does.
  */
+import type { Change, CloudFormationClient, Parameter, Tag } from '@aws-sdk/client-cloudformation';
+import { UserError } from '../../errors.js';
+import type { ChangeRow } from '../../progress.js';
 
 type Cfn = Pick<CloudFormationClient, 'send'>;
 

@@ -1,3 +1,4 @@
+/** What a finished AWS deploy reports: resource rows for the result table and the console link. */
 import type { Stack } from '@aws-sdk/client-cloudformation';
 import type { StagedObject } from './assets.js';
 import type { AwsContext } from './preflight.js';

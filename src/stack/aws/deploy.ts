@@ -1,9 +1,9 @@
+/** `deploy` on the aws target: from the processor bundle to a finished stack operation. */
 import type { Stack } from '@aws-sdk/client-cloudformation';
 import { configuredEndpoint } from '../../aws/clients.js';
 import { updateStackSettings } from '../../config/store.js';
 import { UserError } from '../../errors.js';
 import type { DeployOptions, DeployResult } from '../../target.js';
-import { renderChangeSetTable } from '../../ui/change-set-table.js';
 import { loadTemplate, resolveParameters, templateBody } from '../template.js';
 import { ensureAssetsBucket, type StagedObject, stageProcessorBundle } from './assets.js';
 import {
@@ -122,11 +122,7 @@ async function deployInSession(
     return finish({ options, session, stack: current, status: 'unchanged', changeSet, staged, pkg, values });
   }
 
-  reporter.info(
-    changeSet.changes.length > 0
-      ? renderChangeSetTable(changeSet.changes, session.color)
-      : 'The change set lists no resource changes (parameters or outputs only).',
-  );
+  reporter.emit({ type: 'changeSet', changes: changeSet.changes });
   const destructive = destructiveChanges(changeSet.changes);
   if (destructive.length > 0) {
     const list = destructive
@@ -158,13 +154,12 @@ async function deployInSession(
     operation: type === 'CREATE' ? 'creation' : 'update',
     resumeCommand: `streamproc deploy --stack ${name}`,
     reporter,
-    color: session.color,
     signal: options.signal,
     timings: session.timings,
     profile: ctx.profile,
   });
   if (result.status !== 'CREATE_COMPLETE' && result.status !== 'UPDATE_COMPLETE') {
-    throw stackFailure({ stack: name, operation: 'Deploy', result, reporter, color: session.color });
+    throw stackFailure({ stack: name, operation: 'Deploy', result, reporter });
   }
   const current = await findStack(cfn, changeSet.stackId);
   return finish({

@@ -1,10 +1,9 @@
-import { UserError } from '../../errors.js';
-
 /**
  * Recognises the AWS failures a user can fix (no credentials, expired or rejected credentials,
  * missing permissions, an unreachable endpoint) and turns them into one-line UserErrors with the
  * fix. Anything else is returned unchanged: it is a bug or an outage, not the user's to fix.
  */
+import { UserError } from '../../errors.js';
 
 export interface AwsErrorContext {
   /** What streamproc was doing, e.g. "deploy stack demo". */

@@ -1,14 +1,13 @@
-import type { StackEvent } from '@aws-sdk/client-cloudformation';
-import { UserError } from '../../errors.js';
-import type { Reporter } from '../../progress.js';
-import { formatFailedResources } from '../../ui/stack-events-printer.js';
-import { rootCause, type StackActivityResult } from './stack-events/stack-activity-monitor.js';
-
 /**
  * A failed stack operation as the user should read it: the root cause first (the earliest
  * failed resource and its reason), then the final status, and the next step for that status,
  * instead of a bare ROLLBACK_COMPLETE.
  */
+import type { StackEvent } from '@aws-sdk/client-cloudformation';
+import { UserError } from '../../errors.js';
+import type { Reporter } from '../../progress.js';
+import { rootCause, type StackActivityResult } from './stack-events/stack-activity-monitor.js';
+import { stackEventData } from './stack-events/stack-event-data.js';
 
 export function describeEvent(event: StackEvent): string {
   const reason = (event.ResourceStatusReason ?? 'no reason given').replace(/\s+/g, ' ').trim();
@@ -48,7 +47,7 @@ export function causeFirst(failures: StackEvent[]): StackEvent[] {
 }
 
 /**
- * Prints the failed-resources summary through the reporter and returns the UserError to throw:
+ * Reports the failed resources (root cause first) and returns the UserError to throw:
  * "<operation> of stack X failed: <root cause>; the stack is now <status>".
  */
 export function stackFailure(options: {
@@ -56,11 +55,10 @@ export function stackFailure(options: {
   operation: 'Deploy' | 'Teardown';
   result: Pick<StackActivityResult, 'status' | 'reason' | 'failures'>;
   reporter: Reporter;
-  color: boolean;
 }): UserError {
   const { stack, result } = options;
   const ordered = causeFirst(result.failures);
-  for (const line of formatFailedResources(ordered, { color: options.color })) options.reporter.info(line);
+  if (ordered.length > 0) options.reporter.emit({ type: 'failedResources', events: ordered.map(stackEventData) });
   const cause = ordered[0];
   const what = cause ? describeEvent(cause) : (result.reason ?? 'CloudFormation gave no reason');
   return new UserError(`${options.operation} of stack ${stack} failed: ${what}; the stack is now ${result.status}`, {

@@ -1,14 +1,13 @@
-import { createStsClient } from '../../aws/clients.js';
-import type { StackSettings } from '../../config/settings.js';
-import { regionProblem, stackNameProblem } from '../../config/stack-name.js';
-import { UserError } from '../../errors.js';
-import { awsUserError } from './errors.js';
-
 /**
  * What deploy and teardown check before touching anything: a valid stack name, a region, a
  * profile, and credentials that work (STS GetCallerIdentity), so that every fixable problem is
  * one line with the fix instead of a failure half-way through.
  */
+import { createStsClient } from '../../aws/clients.js';
+import type { StackSettings } from '../../config/settings.js';
+import { regionProblem, stackNameProblem } from '../../config/stack-name.js';
+import { UserError } from '../../errors.js';
+import { awsUserError } from './errors.js';
 
 export interface AwsContext {
   region: string;

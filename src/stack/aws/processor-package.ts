@@ -1,11 +1,10 @@
-import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import { UserError } from '../../errors.js';
-
 /**
  * The processor zip deploy uploads: the prebuilt one from `npm run build` (dist/processor), or a
  * fresh bundle of `--processor PATH` (or of the built-in source when no prebuilt zip exists).
  */
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { UserError } from '../../errors.js';
 
 export interface ProcessorPackage {
   zip: Uint8Array;

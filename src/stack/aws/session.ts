@@ -1,3 +1,4 @@
+/** One AWS operation's session: pre-flight, clients, timings, and fixable failures turned into UserErrors. */
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { createCloudFormationClient, createS3Client } from '../../aws/clients.js';
@@ -11,8 +12,6 @@ import { type AwsTimings, DEFAULT_TIMINGS } from './stack-watch.js';
 export interface AwsRunOptions {
   env?: NodeJS.ProcessEnv;
   timings?: Partial<AwsTimings>;
-  /** Colours in event lines and tables (default: whether stderr is a colour terminal). */
-  color?: boolean;
 }
 
 export interface AwsSession {
@@ -20,7 +19,6 @@ export interface AwsSession {
   cfn: CloudFormationClient;
   s3: S3Client;
   timings: AwsTimings;
-  color: boolean;
   env: NodeJS.ProcessEnv;
 }
 
@@ -46,7 +44,6 @@ export async function withAwsSession<T>(
       cfn,
       s3,
       timings: { ...DEFAULT_TIMINGS, ...run.timings },
-      color: run.color ?? false,
       env: run.env ?? process.env,
     });
   } catch (error) {

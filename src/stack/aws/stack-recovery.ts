@@ -1,3 +1,8 @@
+/**
+ * Before a change set: an operation in progress is waited for, and a stack that cannot be
+ * updated is recognised with its fix, instead of CloudFormation's raw ValidationError
+ * ("… is in ROLLBACK_COMPLETE state and can not be updated").
+ */
 import type { Stack } from '@aws-sdk/client-cloudformation';
 import { UserError } from '../../errors.js';
 import type { Reporter } from '../../progress.js';
@@ -7,12 +12,6 @@ import type { AwsSession } from './session.js';
 import { isInProgress } from './stack-events/stack-activity-monitor.js';
 import { findStack } from './stack-state.js';
 import { watchStack } from './stack-watch.js';
-
-/**
- * Before a change set: an operation in progress is waited for, and a stack that cannot be
- * updated is recognised with its fix, instead of CloudFormation's raw ValidationError
- * ("… is in ROLLBACK_COMPLETE state and can not be updated").
- */
 
 export interface SettleOptions extends AwsSession {
   name: string;
@@ -69,7 +68,7 @@ export async function settleExistingStack(options: SettleOptions): Promise<Stack
       start: () => cfn.send(new DeleteStackCommand({ StackName: stackId })),
     });
     if (result.status !== 'DELETE_COMPLETE') {
-      throw stackFailure({ stack: name, operation: 'Teardown', result, reporter, color: options.color });
+      throw stackFailure({ stack: name, operation: 'Teardown', result, reporter });
     }
     return undefined;
   }

@@ -1,9 +1,8 @@
-import type { CloudFormationClient, Stack, StackResource } from '@aws-sdk/client-cloudformation';
-import { resourceName } from '../../config/stack-name.js';
-
 /**
  * Reading a stack's state: whether it exists, its status, resources and outputs.
  */
+import type { CloudFormationClient, Stack, StackResource } from '@aws-sdk/client-cloudformation';
+import { resourceName } from '../../config/stack-name.js';
 
 type Cfn = Pick<CloudFormationClient, 'send'>;
 

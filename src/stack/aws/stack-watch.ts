@@ -1,16 +1,20 @@
+/**
+ * Wires the poller and the monitor together for one stack operation, hands their activity to the
+ * reporter as typed progress events (ui/ prints them), and turns Ctrl-C and lost credentials into
+ * messages that say the operation goes on in CloudFormation.
+ */
 import type { CloudFormationClient, StackEvent } from '@aws-sdk/client-cloudformation';
 import { InterruptedError, UserError } from '../../errors.js';
-import type { Reporter } from '../../progress.js';
-import { formatStackEvent, formatStillInProgress } from '../../ui/stack-events-printer.js';
+import type { ProgressEvent, Reporter } from '../../progress.js';
 import { awsUserError } from './errors.js';
-import { monitorStackActivity, type StackActivityResult } from './stack-events/stack-activity-monitor.js';
+import {
+  monitorStackActivity,
+  type StackActivity,
+  type StackActivityResult,
+} from './stack-events/stack-activity-monitor.js';
+import { stackEventData } from './stack-events/stack-event-data.js';
 import { StackEventPoller } from './stack-events/stack-event-poller.js';
 import { stackStatus } from './stack-state.js';
-
-/**
- * Wires the poller, the monitor and the printer together for one stack operation, and turns
- * Ctrl-C and lost credentials into messages that say the operation goes on in CloudFormation.
- */
 
 type Cfn = Pick<CloudFormationClient, 'send'>;
 
@@ -40,7 +44,6 @@ export interface WatchOptions {
   /** What to run to watch again after Ctrl-C. */
   resumeCommand: string;
   reporter: Reporter;
-  color: boolean;
   signal: AbortSignal;
   timings: AwsTimings;
   profile?: string;
@@ -49,6 +52,13 @@ export interface WatchOptions {
    * operation's own events are reported.
    */
   start?: () => Promise<unknown>;
+}
+
+/** The progress event that reports one piece of stack activity. */
+function activityEvent(activity: StackActivity): ProgressEvent {
+  return activity.type === 'event'
+    ? { type: 'stackEvent', event: stackEventData(activity.event) }
+    : { type: 'stillInProgress', seconds: activity.seconds, resources: activity.inProgress };
 }
 
 /** The newest existing events, so a watch that starts now reports only what happens next. */
@@ -80,10 +90,7 @@ export async function watchStack(options: WatchOptions): Promise<StackActivityRe
       poller,
       stackName: stackId,
       describeStatus: () => stackStatus(cfn, stackId),
-      onEvents: (events) => {
-        for (const event of events) reporter.info(formatStackEvent(event, { color: options.color }));
-      },
-      onQuiet: (seconds, inProgress) => reporter.warn(formatStillInProgress(seconds, inProgress)),
+      onActivity: (activity) => reporter.emit(activityEvent(activity)),
       intervalMs: options.timings.pollMs,
       quietMs: options.timings.quietMs,
       signal: options.signal,

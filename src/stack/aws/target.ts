@@ -1,9 +1,9 @@
+/** The aws target: deploy, teardown, describe and endpoints of a CloudFormation stack. */
 import { configuredEndpoint, createCloudFormationClient, createDynamoDbClient } from '../../aws/clients.js';
 import { resourceName } from '../../config/stack-name.js';
 import type { ResolvedStack } from '../../config/store.js';
 import { UserError } from '../../errors.js';
 import type { PipelineEndpoints, StackDescription, StackTarget } from '../../target.js';
-import { colorEnabled } from '../../ui/style.js';
 import { deployToAws } from './deploy.js';
 import { asUserFacing } from './errors.js';
 import { resolveProfile, resolveRegion } from './preflight.js';
@@ -16,13 +16,11 @@ import { teardownOnAws } from './teardown.js';
  * Clients honour AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_<SERVICE>, so moto or LocalStack work too.
  */
 export function awsTarget(run: AwsRunOptions = {}): StackTarget {
-  // Event lines go to the reporter, which writes to stderr.
-  const options = { ...run, color: run.color ?? colorEnabled(process.stderr, run.env ?? process.env) };
   return {
-    deploy: (deploy) => deployToAws(deploy, options),
-    teardown: (teardown) => teardownOnAws(teardown, options),
-    describe: (stack) => describeOnAws(stack, options),
-    endpoints: async (stack) => awsEndpoints(stack, options.env),
+    deploy: (deploy) => deployToAws(deploy, run),
+    teardown: (teardown) => teardownOnAws(teardown, run),
+    describe: (stack) => describeOnAws(stack, run),
+    endpoints: async (stack) => awsEndpoints(stack, run.env),
   };
 }
 

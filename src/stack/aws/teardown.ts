@@ -1,3 +1,7 @@
+/**
+ * `teardown` on AWS (the command has already confirmed): DeleteStack with live events, the
+ * root cause of a DELETE_FAILED first, then the stack's staged bundles and saved outputs removed.
+ */
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { updateStackSettings } from '../../config/store.js';
 import type { TeardownOptions, TeardownResult } from '../../target.js';
@@ -7,11 +11,6 @@ import { type AwsRunOptions, type AwsSession, withAwsSession } from './session.j
 import { isInProgress } from './stack-events/stack-activity-monitor.js';
 import { findStack, stackParameter, stackResources } from './stack-state.js';
 import { watchStack } from './stack-watch.js';
-
-/**
- * `teardown` on AWS (the command has already confirmed): DeleteStack with live events, the
- * root cause of a DELETE_FAILED first, then the stack's staged bundles and saved outputs removed.
- */
 
 export async function teardownOnAws(options: TeardownOptions, run: AwsRunOptions = {}): Promise<TeardownResult> {
   const name = options.stack.name;
@@ -55,7 +54,7 @@ async function teardownInSession(options: TeardownOptions, session: AwsSession):
         status === 'DELETE_IN_PROGRESS' ? Promise.resolve() : cfn.send(new DeleteStackCommand({ StackName: stackId })),
     });
     if (result.status !== 'DELETE_COMPLETE') {
-      throw stackFailure({ stack: name, operation: 'Teardown', result, reporter, color: session.color });
+      throw stackFailure({ stack: name, operation: 'Teardown', result, reporter });
     }
     deleted.push(`stack ${name}`);
     for (const r of resources) deleted.push(`${r.ResourceType} ${r.PhysicalResourceId ?? r.LogicalResourceId}`);

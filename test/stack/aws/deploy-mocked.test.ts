@@ -1,3 +1,8 @@
+/**
+ * deploy on the aws target against aws-sdk-client-mock, for what no emulator produces: rollbacks,
+ * failed rollbacks, throttling, credentials expiring mid-deploy, Ctrl-C. CloudFormation's side is
+ * replayed from the recorded sequences in test/fixtures/cfn.
+ */
 import { readFile } from 'node:fs/promises';
 import {
   CreateChangeSetCommand,
@@ -17,6 +22,7 @@ import {
   PutPublicAccessBlockCommand,
 } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
+import { awsTarget } from '../../../src/stack/aws/target.js';
 import type { ConfirmQuestion } from '../../../src/target.js';
 import { ACCOUNT, loadFixture, REGION, ScriptedStack } from '../../helpers/cfn-script.js';
 import {
@@ -24,39 +30,35 @@ import {
   cfn,
   configuredStack,
   deployOptions,
+  FAST,
   OUTPUTS,
-  recorder,
   s3,
   settingsFile,
   target,
   useMockedAws,
   wire,
 } from '../../helpers/mocked-aws.js';
-
-/**
- * deploy on the aws target against aws-sdk-client-mock, for what no emulator produces: rollbacks,
- * failed rollbacks, throttling, credentials expiring mid-deploy, Ctrl-C. CloudFormation's side is
- * replayed from the recorded sequences in test/fixtures/cfn.
- */
+import { recordingReporter } from '../../helpers/recording-reporter.js';
 
 useMockedAws();
 
 describe('deploy (mocked AWS)', () => {
-  it('prints the events of a successful create in order, once each, and saves the outputs', async () => {
+  it('reports the events of a successful create in order, once each, and saves the outputs', async () => {
     // Prepare
     const stack = new ScriptedStack('t1');
     const fixture = loadFixture('create-complete');
     wire(stack, { onExecute: fixture });
-    const { reporter, lines } = recorder();
+    const recorded = recordingReporter();
     // Act
-    const result = await target().deploy(deployOptions(await configuredStack(), reporter));
+    const result = await target().deploy(deployOptions(await configuredStack(), recorded.reporter));
     // Assess
     expect(result.status).toBe('created');
-    const eventLines = lines.filter((l) => /^\d\d:\d\d:\d\d {2}/.test(l));
-    expect(eventLines).toHaveLength(fixture.events.length);
-    expect(eventLines[0]).toContain('User Initiated');
-    expect(eventLines.at(-1)).toMatch(/CREATE_COMPLETE +AWS::CloudFormation::Stack/);
-    expect(lines[0]).toBe(
+    const reported = recorded.ofType('stackEvent').map(({ event }) => [event.logicalId, event.status, event.reason]);
+    expect(reported).toEqual(fixture.events.map((e) => [e.id === 'STACK' ? 't1' : e.id, e.status, e.reason]));
+    expect(recorded.ofType('changeSet')).toEqual([
+      { type: 'changeSet', changes: [{ action: 'Add', logicalId: 'EventStream', type: 'AWS::Kinesis::Stream' }] },
+    ]);
+    expect(recorded.infos()[0]).toBe(
       `Deploying stack t1 to account ${ACCOUNT} in ${REGION} as arn:aws:iam::${ACCOUNT}:user/deployer`,
     );
     const saved = JSON.parse(await readFile(settingsFile(), 'utf8'));
@@ -70,25 +72,30 @@ describe('deploy (mocked AWS)', () => {
   it('explains a failed first create with the root cause first, then the final status', async () => {
     const stack = new ScriptedStack('t1');
     wire(stack, { onExecute: loadFixture('create-rollback') });
-    const { reporter, lines } = recorder();
-    const error = await caught(target().deploy(deployOptions(await configuredStack(), reporter)));
+    const recorded = recordingReporter();
+    const error = await caught(target().deploy(deployOptions(await configuredStack(), recorded.reporter)));
     expect(error.message).toMatch(
       /^Deploy of stack t1 failed: EventProcessorFunction \(AWS::Lambda::Function\) CREATE_FAILED: Resource handler returned message: "Your access has been denied by S3.*; the stack is now ROLLBACK_COMPLETE$/,
     );
     expect(error.hint).toContain('streamproc deploy --stack t1');
-    const summary = lines.indexOf('Failed resources:');
-    expect(summary).toBeGreaterThan(0);
-    expect(lines[summary + 1]).toMatch(/^ {2}EventProcessorFunction /);
-    expect(lines[summary + 2]).toMatch(/^ {2}EventDataTable .*Resource creation cancelled/);
+    const [summary, ...more] = recorded.ofType('failedResources');
+    expect(more).toEqual([]);
+    expect(summary?.events.map((e) => [e.logicalId, e.status])).toEqual([
+      ['EventProcessorFunction', 'CREATE_FAILED'],
+      ['EventDataTable', 'CREATE_FAILED'],
+    ]);
+    expect(summary?.events[1]?.reason).toMatch(/Resource creation cancelled/);
+    // The summary comes after the last stack event, as the end of the story.
+    expect(recorded.events.at(-1)).toBe(summary);
   });
 
   it('recognises a stack left in ROLLBACK_COMPLETE and recreates it once confirmed', async () => {
     const stack = new ScriptedStack('t1', { status: 'ROLLBACK_COMPLETE' });
     wire(stack, { onExecute: loadFixture('create-complete') });
-    const { reporter, lines } = recorder();
+    const recorded = recordingReporter();
     const questions: ConfirmQuestion[] = [];
     const result = await target().deploy(
-      deployOptions(await configuredStack(), reporter, {
+      deployOptions(await configuredStack(), recorded.reporter, {
         confirm: async (q) => {
           questions.push(q);
           return true;
@@ -98,14 +105,19 @@ describe('deploy (mocked AWS)', () => {
     expect(questions[0]?.message).toMatch(/is in ROLLBACK_COMPLETE.*Delete the failed stack and create it again\?/);
     expect(cfn.commandCalls(DeleteStackCommand)).toHaveLength(1);
     expect(cfn.commandCalls(CreateChangeSetCommand)[0]?.args[0].input.ChangeSetType).toBe('CREATE');
-    expect(lines.some((l) => /DELETE_COMPLETE +AWS::CloudFormation::Stack/.test(l))).toBe(true);
+    expect(recorded.infos()).toContain('Deleting the failed stack t1');
+    expect(
+      recorded
+        .ofType('stackEvent')
+        .some(({ event }) => event.status === 'DELETE_COMPLETE' && event.resourceType === 'AWS::CloudFormation::Stack'),
+    ).toBe(true);
     expect(result.status).toBe('created');
   });
 
   it('leaves a ROLLBACK_COMPLETE stack alone when the user declines, and says what to run', async () => {
     const stack = new ScriptedStack('t1', { status: 'ROLLBACK_COMPLETE' });
     wire(stack);
-    const { reporter } = recorder();
+    const { reporter } = recordingReporter();
     const error = await caught(
       target().deploy(deployOptions(await configuredStack(), reporter, { confirm: async () => false })),
     );
@@ -118,7 +130,7 @@ describe('deploy (mocked AWS)', () => {
   it('ends an update in UPDATE_ROLLBACK_FAILED with the first failure and continue-update-rollback', async () => {
     const stack = new ScriptedStack('t1', { status: 'UPDATE_COMPLETE' });
     wire(stack, { onExecute: loadFixture('update-rollback-failed') });
-    const { reporter } = recorder();
+    const { reporter } = recordingReporter();
     const error = await caught(target().deploy(deployOptions(await configuredStack(), reporter)));
     expect(error.message).toMatch(
       /failed: EventSourceMapping \(AWS::Lambda::EventSourceMapping\) UPDATE_FAILED: .*ParallelizationFactor/,
@@ -130,10 +142,27 @@ describe('deploy (mocked AWS)', () => {
 
   it('refuses to deploy over UPDATE_ROLLBACK_FAILED before creating a change set', async () => {
     wire(new ScriptedStack('t1', { status: 'UPDATE_ROLLBACK_FAILED' }));
-    const { reporter } = recorder();
+    const { reporter } = recordingReporter();
     const error = await caught(target().deploy(deployOptions(await configuredStack(), reporter)));
     expect(error.hint).toContain('continue-update-rollback');
     expect(cfn.commandCalls(CreateChangeSetCommand)).toHaveLength(0);
+  });
+
+  it('reports a quiet spell with the resources still in progress, between the stack events', async () => {
+    wire(new ScriptedStack('t1'), { onExecute: loadFixture('create-complete') });
+    const recorded = recordingReporter();
+    const quietAlways = awsTarget({ timings: { ...FAST, quietMs: 0 }, env: {} });
+    const result = await quietAlways.deploy(deployOptions(await configuredStack(), recorded.reporter));
+    expect(result.status).toBe('created');
+    const first = recorded.events.findIndex((e) => e.type === 'stillInProgress');
+    // The first poll reveals the stack's own event, the queue's and the stream's.
+    expect(recorded.events.slice(first - 3, first + 1).map((e) => e.type)).toEqual([
+      'stackEvent',
+      'stackEvent',
+      'stackEvent',
+      'stillInProgress',
+    ]);
+    expect(recorded.events[first]).toMatchObject({ resources: ['EventProcessorDLQ', 'EventStream'] });
   });
 
   it('rides out throttled DescribeStackEvents calls', async () => {
@@ -146,7 +175,7 @@ describe('deploy (mocked AWS)', () => {
       .rejectsOnce(throttled)
       .rejectsOnce(throttled)
       .callsFake(() => ({ StackEvents: stack.describeStackEvents() }));
-    const { reporter } = recorder();
+    const { reporter } = recordingReporter();
     const result = await target().deploy(deployOptions(await configuredStack(), reporter));
     expect(result.status).toBe('created');
     expect(cfn.commandCalls(DescribeStackEventsCommand).length).toBeGreaterThan(3);
@@ -160,7 +189,7 @@ describe('deploy (mocked AWS)', () => {
       .rejects(
         Object.assign(new Error('The security token included in the request is expired'), { name: 'ExpiredToken' }),
       );
-    const { reporter } = recorder();
+    const { reporter } = recordingReporter();
     const error = await caught(target().deploy(deployOptions(await configuredStack(), reporter)));
     expect(error.code).toBe('AWS_CREDENTIALS_EXPIRED');
     expect(error.message).toMatch(/expired.*while watching; the creation of stack t1 continues in CloudFormation/);
@@ -175,7 +204,7 @@ describe('deploy (mocked AWS)', () => {
       controller.abort();
       return { StackEvents: stack.describeStackEvents() };
     });
-    const { reporter } = recorder();
+    const { reporter } = recordingReporter();
     const error = await caught(
       target().deploy(deployOptions(await configuredStack(), reporter, { signal: controller.signal })),
     );
@@ -197,11 +226,11 @@ describe('deploy (mocked AWS)', () => {
         },
       ],
     });
-    const { reporter, lines } = recorder();
+    const recorded = recordingReporter();
     const questions: string[] = [];
     const error = await caught(
       target().deploy(
-        deployOptions(await configuredStack(), reporter, {
+        deployOptions(await configuredStack(), recorded.reporter, {
           confirm: async (q) => {
             questions.push(q.message);
             return false;
@@ -210,7 +239,9 @@ describe('deploy (mocked AWS)', () => {
       ),
     );
     expect(questions[0]).toContain('EventDataTable (replaced)');
-    expect(lines.some((l) => /EventDataTable .*True/.test(l))).toBe(true);
+    expect(recorded.ofType('changeSet')[0]?.changes).toEqual([
+      { action: 'Modify', logicalId: 'EventDataTable', type: 'AWS::DynamoDB::Table', replacement: 'True' },
+    ]);
     expect(error.code).toBe('DEPLOY_CANCELLED');
     expect(cfn.commandCalls(DeleteChangeSetCommand)).toHaveLength(1);
     expect(cfn.commandCalls(ExecuteChangeSetCommand)).toHaveLength(0);
@@ -226,10 +257,11 @@ describe('deploy (mocked AWS)', () => {
       StackId: stack.stackId,
       CreationTime: new Date(),
     });
-    const { reporter, lines } = recorder();
-    const result = await target().deploy(deployOptions(await configuredStack(), reporter));
+    const recorded = recordingReporter();
+    const result = await target().deploy(deployOptions(await configuredStack(), recorded.reporter));
     expect(result.status).toBe('unchanged');
-    expect(lines).toContain('No changes: stack t1 is up to date.');
+    expect(recorded.infos()).toContain('No changes: stack t1 is up to date.');
+    expect(recorded.ofType('changeSet')).toEqual([]);
     expect(cfn.commandCalls(DeleteChangeSetCommand)).toHaveLength(1);
     expect(cfn.commandCalls(ExecuteChangeSetCommand)).toHaveLength(0);
   });
@@ -244,7 +276,7 @@ describe('deploy (mocked AWS)', () => {
       Object.assign(new Error('NotFound'), { name: 'NotFound', $metadata: { httpStatusCode: 404 } }),
     );
     s3.on(PutObjectCommand).resolves({});
-    const { reporter } = recorder();
+    const { reporter } = recordingReporter();
     await target().deploy(deployOptions(await configuredStack(), reporter));
     expect(s3.commandCalls(CreateBucketCommand)[0]?.args[0].input).toMatchObject({
       Bucket: `streamproc-assets-${ACCOUNT}-${REGION}`,

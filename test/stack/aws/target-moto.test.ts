@@ -1,13 +1,3 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { StackSettings } from '../../../src/config/settings.js';
-import { type ResolvedStack, resolveStack, updateStackSettings } from '../../../src/config/store.js';
-import { awsTarget } from '../../../src/stack/aws/target.js';
-import type { DeployOptions, StackTarget } from '../../../src/target.js';
-import { type MotoServer, motoUnavailable, startMoto } from '../../helpers/moto-server.js';
-
 /**
  * The aws target against `python3 -m moto.server` on 127.0.0.1, reached the way users reach
  * LocalStack or private endpoints: AWS_ENDPOINT_URL. Known moto gaps, covered by the recorded
@@ -17,6 +7,16 @@ import { type MotoServer, motoUnavailable, startMoto } from '../../helpers/moto-
  * policies evaluated without their conditions (so the TLS-only policy is left off on a plain-HTTP
  * endpoint, where every request is non-TLS anyway).
  */
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { StackSettings } from '../../../src/config/settings.js';
+import { type ResolvedStack, resolveStack, updateStackSettings } from '../../../src/config/store.js';
+import { awsTarget } from '../../../src/stack/aws/target.js';
+import type { DeployOptions, StackTarget } from '../../../src/target.js';
+import { type MotoServer, motoUnavailable, startMoto } from '../../helpers/moto-server.js';
+import { type RecordingReporter, recordingReporter } from '../../helpers/recording-reporter.js';
 
 const skip = motoUnavailable();
 if (skip) console.warn(`skipping the moto tests: ${skip}`);
@@ -29,12 +29,8 @@ describe.skipIf(skip !== undefined)('aws target against moto', () => {
   let dir: string;
   let file: string;
   let target: StackTarget;
-  const lines: string[] = [];
-  const reporter = {
-    step: <T>(_title: string, work: () => Promise<T>) => work(),
-    info: (line: string) => lines.push(line),
-    warn: (line: string) => lines.push(`! ${line}`),
-  };
+  // Each deploy and teardown starts a fresh recording.
+  let recorded: RecordingReporter = recordingReporter();
 
   async function stack(name: string, overrides: Partial<StackSettings> = {}): Promise<ResolvedStack> {
     await updateStackSettings(
@@ -53,11 +49,11 @@ describe.skipIf(skip !== undefined)('aws target against moto', () => {
   }
 
   function deploy(resolved: ResolvedStack, extra: Partial<DeployOptions> = {}) {
-    lines.length = 0;
+    recorded = recordingReporter();
     return target.deploy({
       stack: resolved,
       parameters: {},
-      reporter,
+      reporter: recorded.reporter,
       confirm: async () => true,
       signal: new AbortController().signal,
       ...extra,
@@ -87,7 +83,7 @@ describe.skipIf(skip !== undefined)('aws target against moto', () => {
       AWS_SECRET_ACCESS_KEY: 'testing',
       AWS_REGION: 'us-east-1',
     });
-    target = awsTarget({ timings: { pollMs: 50, changeSetPollMs: 50 }, color: false });
+    target = awsTarget({ timings: { pollMs: 50, changeSetPollMs: 50 } });
   });
 
   afterAll(async () => {
@@ -98,7 +94,9 @@ describe.skipIf(skip !== undefined)('aws target against moto', () => {
   it('creates the stack, stages the bundle and saves the outputs into the settings', async () => {
     const result = await deploy(await stack('t1'));
     expect(result.status).toBe('created');
-    expect(lines[0]).toBe(`Deploying stack t1 to account ${ACCOUNT} in us-east-1 as arn:aws:sts::${ACCOUNT}:user/moto`);
+    expect(recorded.infos()[0]).toBe(
+      `Deploying stack t1 to account ${ACCOUNT} in us-east-1 as arn:aws:sts::${ACCOUNT}:user/moto`,
+    );
     expect(result.outputs).toMatchObject({
       StreamName: 't1-EventStream',
       TableName: 't1-EventData',
@@ -154,8 +152,8 @@ describe.skipIf(skip !== undefined)('aws target against moto', () => {
     const before = await processorObjects();
     const result = await deploy(await resolveStack('t1', { file }));
     expect(result.status).toBe('unchanged');
-    expect(lines).toContain('No changes: stack t1 is up to date.');
-    expect(lines.some((l) => l.startsWith('Processor unchanged'))).toBe(true);
+    expect(recorded.infos()).toContain('No changes: stack t1 is up to date.');
+    expect(recorded.infos().some((l) => l.startsWith('Processor unchanged'))).toBe(true);
     expect(await processorObjects()).toEqual(before);
   });
 
@@ -205,7 +203,7 @@ describe.skipIf(skip !== undefined)('aws target against moto', () => {
     const result = await target.teardown({
       stack: await resolveStack('t1', { file }),
       keepData: false,
-      reporter,
+      reporter: recordingReporter().reporter,
       signal: new AbortController().signal,
     });
     expect(result.existed).toBe(true);
@@ -225,7 +223,7 @@ describe.skipIf(skip !== undefined)('aws target against moto', () => {
     const second = await target.teardown({
       stack: await resolveStack('t2', { file }),
       keepData: false,
-      reporter,
+      reporter: recordingReporter().reporter,
       signal: new AbortController().signal,
     });
     expect(second.existed).toBe(true);
@@ -233,14 +231,14 @@ describe.skipIf(skip !== undefined)('aws target against moto', () => {
   });
 
   it('tears down a stack that does not exist as a success that says so', async () => {
-    lines.length = 0;
+    recorded = recordingReporter();
     const result = await target.teardown({
       stack: await resolveStack('t1', { file }),
       keepData: false,
-      reporter,
+      reporter: recorded.reporter,
       signal: new AbortController().signal,
     });
     expect(result).toMatchObject({ existed: false, deleted: [] });
-    expect(lines.some((l) => l.includes('Stack t1 does not exist'))).toBe(true);
+    expect(recorded.infos().some((l) => l.includes('Stack t1 does not exist'))).toBe(true);
   });
 });

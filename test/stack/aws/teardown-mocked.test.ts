@@ -1,3 +1,4 @@
+/** Pre-flight and teardown on the aws target against aws-sdk-client-mock. */
 import { readFile } from 'node:fs/promises';
 import { DeleteStackCommand } from '@aws-sdk/client-cloudformation';
 import { GetObjectTaggingCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
@@ -10,7 +11,6 @@ import {
   configuredStack,
   deployOptions,
   OUTPUTS,
-  recorder,
   s3,
   settingsFile,
   sts,
@@ -18,14 +18,13 @@ import {
   useMockedAws,
   wire,
 } from '../../helpers/mocked-aws.js';
-
-/** Pre-flight and teardown on the aws target against aws-sdk-client-mock. */
+import { recordingReporter } from '../../helpers/recording-reporter.js';
 
 useMockedAws();
 
 describe('pre-flight (mocked AWS)', () => {
   it('needs a region before calling AWS', async () => {
-    const { reporter } = recorder();
+    const { reporter } = recordingReporter();
     const stack = await configuredStack({ region: undefined });
     const error = await caught(target().deploy(deployOptions(stack, reporter)));
     expect(error.code).toBe('AWS_NO_REGION');
@@ -39,7 +38,7 @@ describe('pre-flight (mocked AWS)', () => {
       .rejects(
         Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' }),
       );
-    const { reporter } = recorder();
+    const { reporter } = recordingReporter();
     const error = await caught(target().deploy(deployOptions(await configuredStack(), reporter)));
     expect(error.code).toBe('AWS_NO_CREDENTIALS');
     expect(error.hint).toMatch(/aws configure|aws sso login/);
@@ -53,14 +52,14 @@ describe('pre-flight (mocked AWS)', () => {
       .rejects(
         Object.assign(new Error('The security token included in the request is expired'), { name: 'ExpiredToken' }),
       );
-    const { reporter } = recorder();
+    const { reporter } = recordingReporter();
     const error = await caught(target().deploy(deployOptions(await configuredStack({ profile: 'dev' }), reporter)));
     expect(error.code).toBe('AWS_CREDENTIALS_EXPIRED');
     expect(error.hint).toContain('aws sso login --profile dev');
   });
 
   it('rejects a bad parameter before calling AWS', async () => {
-    const { reporter } = recorder();
+    const { reporter } = recordingReporter();
     const error = await caught(
       target().deploy(
         deployOptions(await configuredStack(), reporter, { parameters: { MaximumRecordAgeInSeconds: '30' } }),
@@ -71,7 +70,7 @@ describe('pre-flight (mocked AWS)', () => {
   });
 
   it('rejects an invalid stack name', async () => {
-    const { reporter } = recorder();
+    const { reporter } = recordingReporter();
     const stack = { ...(await configuredStack()), name: '9-bad_name' };
     const error = await caught(target().deploy(deployOptions(stack, reporter)));
     expect(error.code).toBe('STACK_NAME');
@@ -83,12 +82,12 @@ describe('teardown (mocked AWS)', () => {
   it('reports DELETE_FAILED with the resource to fix, root cause first', async () => {
     const stack = new ScriptedStack('t1', { status: 'UPDATE_COMPLETE' });
     wire(stack, { onDelete: loadFixture('delete-failed') });
-    const { reporter } = recorder();
+    const recorded = recordingReporter();
     const error = await caught(
       target().teardown({
         stack: await configuredStack(),
         keepData: false,
-        reporter,
+        reporter: recorded.reporter,
         signal: new AbortController().signal,
       }),
     );
@@ -97,6 +96,8 @@ describe('teardown (mocked AWS)', () => {
     );
     expect(error.hint).toContain('t1-EventData');
     expect(error.hint).toContain('--retain-resources EventDataTable');
+    const [summary] = recorded.ofType('failedResources');
+    expect(summary?.events[0]).toMatchObject({ logicalId: 'EventDataTable', status: 'DELETE_FAILED' });
   });
 
   it('deletes the stack, its staged bundle and the saved outputs', async () => {
@@ -110,7 +111,7 @@ describe('teardown (mocked AWS)', () => {
     const { DeleteObjectCommand } = await import('@aws-sdk/client-s3');
     s3.on(DeleteObjectCommand).resolves({});
     const resolved = await configuredStack({ outputs: OUTPUTS });
-    const { reporter } = recorder();
+    const { reporter } = recordingReporter();
     const result = await target().teardown({
       stack: resolved,
       keepData: false,
@@ -126,15 +127,15 @@ describe('teardown (mocked AWS)', () => {
 
   it('is a success that says so when the stack does not exist', async () => {
     wire(new ScriptedStack('t1'));
-    const { reporter, lines } = recorder();
+    const recorded = recordingReporter();
     const result = await target().teardown({
       stack: await configuredStack(),
       keepData: false,
-      reporter,
+      reporter: recorded.reporter,
       signal: new AbortController().signal,
     });
     expect(result).toMatchObject({ existed: false, deleted: [] });
-    expect(lines.some((l) => l.includes('does not exist'))).toBe(true);
+    expect(recorded.infos().some((l) => l.includes('does not exist'))).toBe(true);
     expect(cfn.commandCalls(DeleteStackCommand)).toHaveLength(0);
   });
 });

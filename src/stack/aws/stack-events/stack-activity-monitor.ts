@@ -1,15 +1,21 @@
-import type { StackEvent } from '@aws-sdk/client-cloudformation';
-
 /**
  * Drives a stack event poller until the stack reaches a terminal status (the monitor of CDK's
- * poller → monitor → printer split). It never prints: events, quiet spells and the outcome go to
- * callbacks and the returned result.
+ * poller → monitor → printer split). It never prints: each event and each quiet spell goes onward
+ * as typed activity, and the outcome is the returned result.
  */
+import type { StackEvent } from '@aws-sdk/client-cloudformation';
 
 export interface StackStatusSnapshot {
   status: string;
   reason?: string;
 }
+
+/** What the monitor hands onward while it watches, as it happens. */
+export type StackActivity =
+  /** A new event, oldest first, each once. */
+  | { type: 'event'; event: StackEvent }
+  /** Nothing happened for a quiet spell: seconds since the last event, resources still in progress. */
+  | { type: 'quiet'; seconds: number; inProgress: string[] };
 
 export interface StackActivityMonitorOptions {
   poller: { poll(): Promise<StackEvent[]> };
@@ -17,13 +23,11 @@ export interface StackActivityMonitorOptions {
   describeStatus: () => Promise<StackStatusSnapshot | undefined>;
   /** Stack id or name: tells the stack's own events from its resources' events. */
   stackName: string;
-  /** New events, oldest first, as they arrive. */
-  onEvents?: (events: StackEvent[]) => void;
-  /** Nothing happened for `quietMs`: seconds since the last event, resources still in progress. */
-  onQuiet?: (seconds: number, inProgress: string[]) => void;
+  /** Receives each event and quiet spell as it happens. */
+  onActivity?: (activity: StackActivity) => void;
   /** Poll interval in ms (default 2000). */
   intervalMs?: number;
-  /** Quiet spell before `onQuiet`, then again after each further spell, in ms (default 20000). */
+  /** Quiet spell before a `quiet` activity, then again after each further spell, in ms (default 20000). */
   quietMs?: number;
   /** Aborting stops watching (the stack operation itself continues in CloudFormation). */
   signal?: AbortSignal;
@@ -95,7 +99,7 @@ export async function monitorStackActivity(options: StackActivityMonitorOptions)
         else inProgress.delete(id);
       }
     }
-    options.onEvents?.(fresh);
+    for (const event of fresh) options.onActivity?.({ type: 'event', event });
   };
 
   for (;;) {
@@ -117,7 +121,7 @@ export async function monitorStackActivity(options: StackActivityMonitorOptions)
     }
     const quietFor = now() - lastActivity;
     if (quietFor >= quietMs) {
-      options.onQuiet?.(quietFor / 1000, [...inProgress.keys()]);
+      options.onActivity?.({ type: 'quiet', seconds: quietFor / 1000, inProgress: [...inProgress.keys()] });
       // Count the next quiet spell from this notice, not from the last event.
       lastActivity = now();
     }

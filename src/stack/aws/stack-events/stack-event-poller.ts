@@ -1,10 +1,9 @@
-import type { CloudFormationClient, StackEvent } from '@aws-sdk/client-cloudformation';
-
 /**
  * Reads a stack's new events (the poller of CDK's poller → monitor → printer split). CloudFormation
  * returns events newest first, a page at a time; the poller reads pages until it reaches an event
  * it has seen or one older than the operation, and hands back only the new ones, oldest first.
  */
+import type { CloudFormationClient, StackEvent } from '@aws-sdk/client-cloudformation';
 
 export interface StackEventPollerOptions {
   client: Pick<CloudFormationClient, 'send'>;

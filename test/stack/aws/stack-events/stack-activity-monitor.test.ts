@@ -1,3 +1,4 @@
+/** The stack activity monitor: driving a poller to a terminal status, quiet spells, root causes. */
 import type { StackEvent } from '@aws-sdk/client-cloudformation';
 import { describe, expect, it } from 'vitest';
 import {
@@ -38,7 +39,10 @@ describe('monitorStackActivity', () => {
       poller,
       describeStatus,
       stackName: 't1',
-      onEvents: (events) => seen.push(...events.map((e) => `${e.LogicalResourceId} ${e.ResourceStatus}`)),
+      onActivity: (activity) => {
+        if (activity.type === 'event')
+          seen.push(`${activity.event.LogicalResourceId} ${activity.event.ResourceStatus}`);
+      },
       sleep: noSleep,
     });
     expect(result.status).toBe('CREATE_COMPLETE');
@@ -89,7 +93,9 @@ describe('monitorStackActivity', () => {
       sleep: async (ms) => {
         clock += ms;
       },
-      onQuiet: (seconds, inProgress) => quiet.push([seconds, inProgress]),
+      onActivity: (activity) => {
+        if (activity.type === 'quiet') quiet.push([activity.seconds, activity.inProgress]);
+      },
     });
     // Polls every 10 s for 60 s after the only event: one notice per 20 s of silence.
     expect(quiet).toEqual([

@@ -1,3 +1,4 @@
+/** The stack event poller: new events only, oldest first, across pages, through throttling. */
 import type { StackEvent } from '@aws-sdk/client-cloudformation';
 import { describe, expect, it } from 'vitest';
 import { StackEventPoller } from '../../../../src/stack/aws/stack-events/stack-event-poller.js';
