@@ -11,7 +11,7 @@ import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { expect } from 'vitest';
 import { createDynamoDbClient, createKinesisClient } from '../../src/aws/clients.js';
 import { callEngine } from '../../src/local/engine/control.js';
-import type { EngineStatus } from '../../src/local/engine/engine.js';
+import type { EngineStatus } from '../../src/local/engine/protocol.js';
 import type { EngineState } from '../../src/local/engine/state.js';
 import type { MappingStats } from '../../src/local/mapping/runner.js';
 import { runCli, tempDirs } from './cli.js';

@@ -9,12 +9,12 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { createDynamoDbClient, createKinesisClient } from '../../aws/clients.js';
 import { createMappingRunner, type FunctionLogSink, type MappingRunner } from '../mapping/runner.js';
-import { LOCAL_ACCOUNT_ID, type LocalPipeline } from '../target/pipeline-spec.js';
-import { LOCAL_CREDENTIALS } from './constants.js';
+import { LOCAL_ACCOUNT_ID, LOCAL_CREDENTIALS } from './constants.js';
 import { type ControlServer, startControlServer } from './control.js';
 import { type Emulators, startEmulators } from './emulators.js';
 import { enginePaths } from './paths.js';
-import { applyStream, applyTable, countItems, type StreamStatus } from './provisioner.js';
+import type { EngineStatus, LocalPipeline, StreamStatus } from './protocol.js';
+import { applyStream, applyTable, countItems } from './provisioner.js';
 import {
   acquireEngineLock,
   type EngineState,
@@ -79,15 +79,6 @@ export interface RunningEngine {
 }
 
 type Runner = MappingRunner;
-
-/** What GET /status returns. */
-export interface EngineStatus {
-  state: EngineState;
-  pipeline?: LocalPipeline;
-  mappingRunning: boolean;
-  mapping?: unknown;
-  ttl?: ReturnType<TtlSweeper['stats']>;
-}
 
 export async function startEngine(options: EngineOptions): Promise<RunningEngine> {
   const paths = enginePaths(options.dataDir);

@@ -8,8 +8,8 @@ import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { UserError } from '../../errors.js';
 import { callEngine } from '../engine/control.js';
-import type { EngineStatus } from '../engine/engine.js';
 import type { EnginePaths } from '../engine/paths.js';
+import type { EngineStatus } from '../engine/protocol.js';
 import { type EngineState, isProcessAlive, lockHolder, readEngineState } from '../engine/state.js';
 
 /** How long deploy waits for a new engine to answer. */

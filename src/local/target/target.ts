@@ -18,15 +18,15 @@ import type {
   TeardownOptions,
   TeardownResult,
 } from '../../target.js';
-import { LOCAL_CREDENTIALS } from '../engine/constants.js';
+import { LOCAL_CREDENTIALS, LOCAL_REGION, TTL_SWEEP_INTERVAL_MS } from '../engine/constants.js';
 import { ControlError, callEngine } from '../engine/control.js';
 import { type EnginePaths, stackEnginePaths } from '../engine/paths.js';
-import type { StreamStatus, TableStatus } from '../engine/provisioner.js';
+import type { LocalPipeline, StreamStatus, TableStatus } from '../engine/protocol.js';
 import { isProcessAlive, readEngineState, readJson } from '../engine/state.js';
 import { deployResources } from './deploy-summary.js';
 import { clearStaleEngine, findRunningEngine, type LiveEngine, launchEngine, stopEngine } from './engine-launcher.js';
 import { diffPipeline } from './pipeline-diff.js';
-import { LOCAL_REGION, type LocalPipeline, localPipelineSpec } from './pipeline-spec.js';
+import { localPipelineSpec } from './pipeline-spec.js';
 import { loadProcessor } from './processor-loader.js';
 
 /** Parameters only AWS needs (the code is uploaded to S3 there). */
@@ -181,7 +181,7 @@ async function deploy(options: DeployOptions): Promise<DeployResult> {
       processor: { source: processor.source, sha256: processor.sha256, bytes: processor.bytes },
       parameters: desired.parameters,
       ttl: desired.table.ttlAttribute
-        ? `enforced by the engine's sweeper every 60 s (${desired.table.ttlAttribute})`
+        ? `enforced by the engine's sweeper every ${TTL_SWEEP_INTERVAL_MS / 1000} s (${desired.table.ttlAttribute})`
         : 'none',
     },
   };
