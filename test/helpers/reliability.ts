@@ -10,7 +10,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { expect } from 'vitest';
 import { createDynamoDbClient, createKinesisClient } from '../../src/aws/clients.js';
-import { callEngine } from '../../src/local/engine/control.js';
+import { callEngine } from '../../src/local/engine/control-client.js';
 import type { EngineStatus } from '../../src/local/engine/protocol.js';
 import type { EngineState } from '../../src/local/engine/state.js';
 import type { MappingStats } from '../../src/local/mapping/runner.js';

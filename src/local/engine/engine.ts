@@ -10,7 +10,7 @@ import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { createDynamoDbClient, createKinesisClient } from '../../aws/clients.js';
 import { createMappingRunner, type FunctionLogSink, type MappingRunner } from '../mapping/runner.js';
 import { LOCAL_ACCOUNT_ID, LOCAL_CREDENTIALS } from './constants.js';
-import { type ControlServer, startControlServer } from './control.js';
+import { type ControlServer, startControlServer } from './control-server.js';
 import { type Emulators, startEmulators } from './emulators.js';
 import { enginePaths } from './paths.js';
 import type { EngineStatus, LocalPipeline, StreamStatus } from './protocol.js';

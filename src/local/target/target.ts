@@ -19,7 +19,7 @@ import type {
   TeardownResult,
 } from '../../target.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, TTL_SWEEP_INTERVAL_MS } from '../engine/constants.js';
-import { ControlError, callEngine } from '../engine/control.js';
+import { ControlError, callEngine } from '../engine/control-client.js';
 import { type EnginePaths, stackEnginePaths } from '../engine/paths.js';
 import type { LocalPipeline, StreamStatus, TableStatus } from '../engine/protocol.js';
 import { isProcessAlive, readEngineState, readJson } from '../engine/state.js';

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { PutRecordCommand } from '@aws-sdk/client-kinesis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createKinesisClient } from '../../../src/aws/clients.js';
-import { callEngine } from '../../../src/local/engine/control.js';
+import { callEngine } from '../../../src/local/engine/control-client.js';
 import { parseFunctionEnv, type RunningEngine, startEngine } from '../../../src/local/engine/engine.js';
 import { enginePaths } from '../../../src/local/engine/paths.js';
 import { localPipelineSpec } from '../../../src/local/target/pipeline-spec.js';
