@@ -1,3 +1,4 @@
+/** The daemon's end of the control channel, through the real client: the token, the routes, the failure envelope. */
 import { afterEach, describe, expect, it } from 'vitest';
 import { UserError } from '../../../src/errors.js';
 import { ControlError, callEngine } from '../../../src/local/engine/control-client.js';

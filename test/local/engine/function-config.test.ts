@@ -1,3 +1,4 @@
+/** The function config the runner gets: Lambda's handler naming, the local endpoints, and the override applied last. */
 import { describe, expect, it } from 'vitest';
 import { functionConfig } from '../../../src/local/engine/function-config.js';
 import type { FunctionSpec } from '../../../src/local/engine/protocol.js';

@@ -1,3 +1,4 @@
+/** STREAMPROC_ENGINE_FUNCTION_ENV: a JSON object of strings, or refused with the reason. */
 import { describe, expect, it } from 'vitest';
 import { parseFunctionEnv } from '../../../src/local/engine/function-env.js';
 

@@ -1,3 +1,4 @@
+/** The mapping progress line: totals, lag and checkpoints, logged on a timer only when records moved. */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { progressSummary, startProgressSummary } from '../../../src/local/engine/progress-summary.js';
 

@@ -1,3 +1,4 @@
+/** What a deploy changes on a running engine, part by part, and what needs a teardown first. */
 import { describe, expect, it } from 'vitest';
 import type { LocalPipeline } from '../../../src/local/engine/protocol.js';
 import { diffPipeline } from '../../../src/local/target/pipeline-diff.js';
