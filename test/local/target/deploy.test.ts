@@ -8,6 +8,7 @@ import { defaultStackSettings } from '../../../src/config/settings.js';
 import { stackEnginePaths } from '../../../src/local/engine/paths.js';
 import { deploy } from '../../../src/local/target/deploy.js';
 import { silentReporter } from '../../../src/progress.js';
+import { loadTemplate, resolveParameters } from '../../../src/stack/template.js';
 
 let root: string;
 const saved = process.env.STREAMPROC_DATA_DIR;
@@ -24,12 +25,13 @@ afterEach(async () => {
 
 describe('local deploy', () => {
   it('fails on a processor that does not exist before any engine starts', async () => {
-    // Prepare
+    // Prepare: the template's defaults, resolved as the deploy service passes them.
     const missing = join(root, 'no-such-handler.ts');
+    const parameters = resolveParameters(await loadTemplate(), {});
     // Act
     const attempt = deploy({
       stack: { name: 'demo', settings: defaultStackSettings(), configured: false, file: '' },
-      parameters: {},
+      parameters,
       processorEntry: missing,
       reporter: silentReporter,
       confirm: async () => false,
