@@ -8,7 +8,8 @@
  */
 import { parseArgs } from 'node:util';
 import { packageVersion } from '../../package-root.js';
-import { FUNCTION_ENV_VARIABLE, parseFunctionEnv, startEngine } from './engine.js';
+import { FUNCTION_ENV_VARIABLE, parseFunctionEnv } from './function-env.js';
+import { startEngine } from './lifecycle.js';
 import { EngineAlreadyRunningError } from './state.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';

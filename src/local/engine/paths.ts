@@ -1,3 +1,4 @@
+/** Where one stack's engine keeps its data, state, lock, log and ports, under the user's data directory. */
 import { join } from 'node:path';
 import { stackDataDir } from '../../config/paths.js';
 

@@ -4,21 +4,7 @@
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
-import type { StreamSpec, TableSpec } from '../target/pipeline-spec.js';
-
-export interface StreamStatus {
-  name: string;
-  arn: string;
-  shards: number;
-  retentionHours: number;
-  created: boolean;
-}
-
-export interface TableStatus {
-  name: string;
-  indexes: string[];
-  created: boolean;
-}
+import type { StreamSpec, StreamStatus, TableSpec, TableStatus } from './protocol.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

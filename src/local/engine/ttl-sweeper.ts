@@ -4,8 +4,8 @@
  * Like DynamoDB, items without the attribute or with a non-numeric one are left alone.
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-
-export const TTL_SWEEP_INTERVAL_MS = 60_000;
+import { TTL_SWEEP_INTERVAL_MS } from './constants.js';
+import type { TtlStatus } from './protocol.js';
 
 export interface TtlSweeperOptions {
   dynamodb: DynamoDBClient;
@@ -22,7 +22,7 @@ export interface TtlSweeper {
   /** One pass; resolves to the number of items deleted. */
   sweep(): Promise<number>;
   stop(): Promise<void>;
-  stats(): { sweeps: number; deleted: number; lastSweepAt?: string };
+  stats(): TtlStatus;
 }
 
 export function startTtlSweeper(options: TtlSweeperOptions): TtlSweeper {

@@ -1,9 +1,8 @@
 /** The rows a local deploy reports: what exists now, in the words a user looks for. */
+import { TTL_SWEEP_INTERVAL_MS } from '../engine/constants.js';
 import type { EnginePaths } from '../engine/paths.js';
-import type { StreamStatus, TableStatus } from '../engine/provisioner.js';
+import type { LocalPipeline, StreamStatus, TableStatus } from '../engine/protocol.js';
 import type { EngineState } from '../engine/state.js';
-import { TTL_SWEEP_INTERVAL_MS } from '../engine/ttl-sweeper.js';
-import type { LocalPipeline } from './pipeline-spec.js';
 
 export interface DeploySummaryInput {
   pipeline: LocalPipeline;

@@ -7,9 +7,9 @@ import { existsSync } from 'node:fs';
 import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { UserError } from '../../errors.js';
-import { callEngine } from '../engine/control.js';
-import type { EngineStatus } from '../engine/engine.js';
+import { callRoute } from '../engine/control-client.js';
 import type { EnginePaths } from '../engine/paths.js';
+import type { EngineStatus } from '../engine/protocol.js';
 import { type EngineState, isProcessAlive, lockHolder, readEngineState } from '../engine/state.js';
 
 /** How long deploy waits for a new engine to answer. */
@@ -30,7 +30,7 @@ export async function findRunningEngine(paths: EnginePaths, timeoutMs = 3_000): 
   const state = await readEngineState(paths.state);
   if (!state || !isProcessAlive(state.pid)) return undefined;
   try {
-    const status = await callEngine<EngineStatus>(state.control, 'GET', '/status', undefined, timeoutMs);
+    const status = await callRoute(state.control, 'GET /status', undefined, timeoutMs);
     return { state, status };
   } catch {
     return undefined;
@@ -133,7 +133,7 @@ export async function launchEngine(options: StartEngineOptions): Promise<LiveEng
     const state = await readEngineState(paths.state);
     if (state && state.pid === pid) {
       try {
-        const status = await callEngine<EngineStatus>(state.control, 'GET', '/status', undefined, 2_000);
+        const status = await callRoute(state.control, 'GET /status', undefined, 2_000);
         return { state, status };
       } catch {
         // Not listening yet.

@@ -2,7 +2,7 @@
  * What differs between the pipeline an engine runs and the one a deploy asks for, as readable
  * lines, plus which parts must be re-applied and which changes the emulators cannot make in place.
  */
-import type { LocalPipeline } from './pipeline-spec.js';
+import type { LocalPipeline } from '../engine/protocol.js';
 
 export interface PipelineDiff {
   changes: string[];

@@ -4,76 +4,16 @@
  * the reason, so that nothing in the template is silently ignored.
  */
 import type { CfnTemplate } from '../../stack/template.js';
-import type { MappingSettings } from '../mapping/settings.js';
+import { LOCAL_ACCOUNT_ID } from '../engine/constants.js';
+import type {
+  FunctionSpec,
+  LocalPipeline,
+  MappingSpec,
+  SkippedResource,
+  StreamSpec,
+  TableSpec,
+} from '../engine/protocol.js';
 import { evaluate, evaluateConditions, type IntrinsicContext } from './intrinsics.js';
-
-export const LOCAL_ACCOUNT_ID = '000000000000';
-export const LOCAL_REGION = 'us-east-1';
-
-export interface StreamSpec {
-  logicalId: string;
-  name: string;
-  shardCount: number;
-  retentionHours: number;
-}
-
-export interface TableSpec {
-  logicalId: string;
-  name: string;
-  billingMode: string;
-  attributeDefinitions: { AttributeName: string; AttributeType: string }[];
-  keySchema: { AttributeName: string; KeyType: string }[];
-  globalSecondaryIndexes: {
-    IndexName: string;
-    KeySchema: { AttributeName: string; KeyType: string }[];
-    Projection: { ProjectionType: string; NonKeyAttributes?: string[] };
-  }[];
-  /** TimeToLiveSpecification attribute, enforced by the engine's sweeper. */
-  ttlAttribute?: string;
-}
-
-/** The runner's settings, as the template's event source mapping declares them. */
-export type MappingSettingsSpec = MappingSettings;
-
-export interface FunctionSpec {
-  logicalId: string;
-  name: string;
-  handler: string;
-  /** The template's variables; the engine adds its endpoint and credential variables at run time. */
-  environment: Record<string, string>;
-  timeoutSeconds: number;
-  memoryMb: number;
-  /** Filled in by the processor loader. */
-  bundlePath?: string;
-  bundleSha?: string;
-  bundleBytes?: number;
-}
-
-export interface MappingSpec {
-  logicalId: string;
-  settings: MappingSettingsSpec;
-  parallelizationFactor: number;
-  /** The on-failure destination: a local file instead of the queue. */
-  failureFile?: string;
-}
-
-export interface SkippedResource {
-  logicalId: string;
-  type: string;
-  reason: string;
-}
-
-export interface LocalPipeline {
-  stack: string;
-  region: string;
-  parameters: Record<string, string>;
-  stream: StreamSpec;
-  table: TableSpec;
-  function: FunctionSpec;
-  mapping: MappingSpec;
-  skipped: SkippedResource[];
-  outputs: Record<string, string>;
-}
 
 export interface PipelineSpecOptions {
   stack: string;

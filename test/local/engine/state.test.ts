@@ -1,3 +1,4 @@
+/** The engine's lock (one engine per data directory), its liveness check and its 0600 state file. */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

@@ -1,3 +1,4 @@
+/** The engine's TTL sweeper against dynalite: expired items go, the rest stay. */
 import { BatchWriteItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTtlSweeper } from '../../../src/local/engine/ttl-sweeper.js';

@@ -1,3 +1,4 @@
+/** The CloudFormation intrinsics the local target evaluates, and what it refuses. */
 import { describe, expect, it } from 'vitest';
 import { evaluate, evaluateConditions, type IntrinsicContext } from '../../../src/local/target/intrinsics.js';
 

@@ -1,6 +1,8 @@
+/** What a deploy changes on a running engine, part by part, and what needs a teardown first. */
 import { describe, expect, it } from 'vitest';
+import type { LocalPipeline } from '../../../src/local/engine/protocol.js';
 import { diffPipeline } from '../../../src/local/target/pipeline-diff.js';
-import { type LocalPipeline, localPipelineSpec } from '../../../src/local/target/pipeline-spec.js';
+import { localPipelineSpec } from '../../../src/local/target/pipeline-spec.js';
 import { loadTemplate, resolveParameters } from '../../../src/stack/template.js';
 
 async function pipeline(overrides: Record<string, string> = {}, sha = 'a'.repeat(64)): Promise<LocalPipeline> {

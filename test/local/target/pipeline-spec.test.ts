@@ -1,3 +1,4 @@
+/** The bundled template translated into what the local engine provisions. */
 import { describe, expect, it } from 'vitest';
 import { resourceName } from '../../../src/config/stack-name.js';
 import { localPipelineSpec } from '../../../src/local/target/pipeline-spec.js';

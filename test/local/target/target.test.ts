@@ -1,3 +1,4 @@
+/** The local target's teardown, describe and endpoints for a stack whose engine never ran. */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

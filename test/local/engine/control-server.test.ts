@@ -1,6 +1,8 @@
+/** The daemon's end of the control channel, through the real client: the token, the routes, the failure envelope. */
 import { afterEach, describe, expect, it } from 'vitest';
 import { UserError } from '../../../src/errors.js';
-import { ControlError, type ControlServer, callEngine, startControlServer } from '../../../src/local/engine/control.js';
+import { ControlError, callEngine } from '../../../src/local/engine/control-client.js';
+import { type ControlServer, startControlServer } from '../../../src/local/engine/control-server.js';
 
 let server: ControlServer | undefined;
 afterEach(async () => {
@@ -8,7 +10,7 @@ afterEach(async () => {
   server = undefined;
 });
 
-describe('control channel', () => {
+describe('control server', () => {
   it('answers routes for the right token and refuses any other', async () => {
     // Prepare
     server = await startControlServer('t0ken', {

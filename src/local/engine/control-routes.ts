@@ -1,0 +1,31 @@
+/** The daemon's answer to each control route of the protocol: status, the apply steps, the item count. */
+import type { Applier } from './applier.js';
+import type { EngineRouteHandlers } from './protocol.js';
+import type { EngineState } from './state.js';
+
+export interface EngineRoutesOptions {
+  applier: Applier;
+  /** The state the engine published (the route only answers once it has). */
+  state: () => EngineState;
+  /** Records in the state file which bundle the mapping now runs. */
+  bundleApplied: (bundleSha: string | undefined) => Promise<void>;
+}
+
+export function engineRoutes(options: EngineRoutesOptions): EngineRouteHandlers {
+  const { applier } = options;
+  return {
+    'GET /status': async () => ({ state: options.state(), ...applier.status() }),
+    'POST /apply/stream': async (request) => applier.stream(request.pipeline),
+    'POST /apply/table': async (request) => applier.table(request.pipeline),
+    'POST /apply/mapping': async (request) => {
+      const result = await applier.mapping(request.pipeline);
+      await options.bundleApplied(request.pipeline.function.bundleSha);
+      return result;
+    },
+    'POST /apply/commit': async (request) => {
+      await applier.commit(request.pipeline);
+      return { committed: true };
+    },
+    'GET /items': async () => ({ count: await applier.countItems() }),
+  };
+}

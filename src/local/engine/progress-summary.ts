@@ -1,0 +1,48 @@
+/**
+ * The mapping's progress in the engine log: the runner logs failures as they happen; totals,
+ * lag and checkpoints go out periodically, and only when records moved since the last line.
+ */
+import type { MappingRunner } from '../mapping/runner.js';
+
+type MappingStats = ReturnType<MappingRunner['stats']>;
+
+/** One log event summing the shards' counters. */
+export function progressSummary(stats: MappingStats): Record<string, unknown> & { records: number } {
+  const total = (key: 'records' | 'batches' | 'invocations' | 'functionErrors' | 'sentToFailureDestination') =>
+    stats.shards.reduce((sum, shard) => sum + shard[key], 0);
+  return {
+    msg: 'mapping progress',
+    state: stats.state,
+    records: total('records'),
+    batches: total('batches'),
+    invocations: total('invocations'),
+    functionErrors: total('functionErrors'),
+    sentToFailureDestination: total('sentToFailureDestination'),
+    maxLagMs: Math.max(0, ...stats.shards.map((shard) => shard.lagMs)),
+    checkpoints: Object.fromEntries(stats.shards.map((shard) => [shard.shardId, shard.checkpoint])),
+  };
+}
+
+export interface ProgressSummaryOptions {
+  /** The running mapping's stats, or undefined while none runs. */
+  stats: () => MappingStats | undefined;
+  log: (event: Record<string, unknown>) => void;
+  /** Default 10 s. */
+  everyMs?: number;
+}
+
+/** Logs a summary every `everyMs` when the record count changed; returns the stop function. */
+export function startProgressSummary(options: ProgressSummaryOptions): () => void {
+  let lastRecords = -1;
+  const timer = setInterval(() => {
+    const stats = options.stats();
+    if (!stats) return;
+    const summary = progressSummary(stats);
+    if (summary.records === lastRecords) return;
+    lastRecords = summary.records;
+    options.log(summary);
+  }, options.everyMs ?? 10_000);
+  // The summary never keeps the engine alive on its own.
+  timer.unref();
+  return () => clearInterval(timer);
+}

@@ -1,0 +1,147 @@
+/**
+ * The contract between the CLI and the engine daemon: what a pipeline is, what each control route
+ * takes and returns, and the shape of a refusal. Types only, so that either runtime can import it
+ * without loading the other's code.
+ */
+import type { MappingSettings } from '../mapping/settings.js';
+import type { EngineState } from './state.js';
+
+export interface StreamSpec {
+  logicalId: string;
+  name: string;
+  shardCount: number;
+  retentionHours: number;
+}
+
+export interface TableSpec {
+  logicalId: string;
+  name: string;
+  billingMode: string;
+  attributeDefinitions: { AttributeName: string; AttributeType: string }[];
+  keySchema: { AttributeName: string; KeyType: string }[];
+  globalSecondaryIndexes: {
+    IndexName: string;
+    KeySchema: { AttributeName: string; KeyType: string }[];
+    Projection: { ProjectionType: string; NonKeyAttributes?: string[] };
+  }[];
+  /** TimeToLiveSpecification attribute, enforced by the engine's sweeper. */
+  ttlAttribute?: string;
+}
+
+export interface FunctionSpec {
+  logicalId: string;
+  name: string;
+  handler: string;
+  /** The template's variables; the engine adds its endpoint and credential variables at run time. */
+  environment: Record<string, string>;
+  timeoutSeconds: number;
+  memoryMb: number;
+  /** Filled in by the processor loader. */
+  bundlePath?: string;
+  bundleSha?: string;
+  bundleBytes?: number;
+}
+
+export interface MappingSpec {
+  logicalId: string;
+  /** The runner's settings, as the template's event source mapping declares them. */
+  settings: MappingSettings;
+  parallelizationFactor: number;
+  /** The on-failure destination: a local file instead of the queue. */
+  failureFile?: string;
+}
+
+export interface SkippedResource {
+  logicalId: string;
+  type: string;
+  reason: string;
+}
+
+/** What the engine provisions for one stack: the template, evaluated by the CLI. */
+export interface LocalPipeline {
+  stack: string;
+  region: string;
+  parameters: Record<string, string>;
+  stream: StreamSpec;
+  table: TableSpec;
+  function: FunctionSpec;
+  mapping: MappingSpec;
+  skipped: SkippedResource[];
+  outputs: Record<string, string>;
+}
+
+/** What POST /apply/stream returns: the stream as the emulator has it now. */
+export interface StreamStatus {
+  name: string;
+  arn: string;
+  shards: number;
+  retentionHours: number;
+  created: boolean;
+}
+
+export interface TableStatus {
+  name: string;
+  indexes: string[];
+  created: boolean;
+}
+
+/** What POST /apply/table returns: the table, and whether a TTL sweeper now runs for it. */
+export interface TableApplied extends TableStatus {
+  ttlSweeper: boolean;
+}
+
+/** What POST /apply/mapping returns: whether the runner was started or hot-swapped. */
+export interface MappingApplied {
+  action: 'started' | 'updated';
+}
+
+export interface TtlStatus {
+  sweeps: number;
+  deleted: number;
+  lastSweepAt?: string;
+}
+
+/** What GET /status returns. */
+export interface EngineStatus {
+  state: EngineState;
+  pipeline?: LocalPipeline;
+  mappingRunning: boolean;
+  mapping?: unknown;
+  ttl?: TtlStatus;
+}
+
+/** Every POST /apply route carries the whole desired pipeline; each applies its part. */
+export interface ApplyRequest {
+  pipeline: LocalPipeline;
+}
+
+/** The control routes, keyed `METHOD /path`, with what each takes and returns. */
+export interface EngineRoutes {
+  'GET /status': { request: undefined; response: EngineStatus };
+  'POST /apply/stream': { request: ApplyRequest; response: StreamStatus };
+  'POST /apply/table': { request: ApplyRequest; response: TableApplied };
+  'POST /apply/mapping': { request: ApplyRequest; response: MappingApplied };
+  /** Records the pipeline as applied once every part is, so that a restart restores all of it. */
+  'POST /apply/commit': { request: ApplyRequest; response: { committed: true } };
+  'GET /items': { request: undefined; response: { count: number } };
+}
+
+export type EngineRoute = keyof EngineRoutes;
+
+/** What the daemon implements: one handler per route. */
+export type EngineRouteHandlers = {
+  [R in EngineRoute]: (request: EngineRoutes[R]['request']) => Promise<EngineRoutes[R]['response']>;
+};
+
+/** Where a running engine listens and the token it wants; the state file holds it. */
+export interface ControlAddress {
+  port: number;
+  token: string;
+}
+
+/** The body of any answer but 200: the error, and the hint and code of a UserError. */
+export interface ControlFailure {
+  error: string;
+  hint?: string;
+  code?: string;
+}

@@ -1,0 +1,144 @@
+/**
+ * A local deploy: load the processor, find or start the engine, diff what it runs against what the
+ * template asks for, send the parts that changed in order (stream, table, mapping, commit), and
+ * report what exists now.
+ */
+import { existsSync } from 'node:fs';
+import { UserError } from '../../errors.js';
+import type { DeployOptions, DeployResult, DeployStatus } from '../../target.js';
+import { TTL_SWEEP_INTERVAL_MS } from '../engine/constants.js';
+import { ControlError, callRoute } from '../engine/control-client.js';
+import { type EnginePaths, stackEnginePaths } from '../engine/paths.js';
+import type { EngineRoute, EngineRoutes, LocalPipeline, StreamStatus, TableStatus } from '../engine/protocol.js';
+import { isProcessAlive, readEngineState } from '../engine/state.js';
+import { deployResources } from './deploy-summary.js';
+import { desiredPipeline, regionOf } from './desired-pipeline.js';
+import { clearStaleEngine, findRunningEngine, type LiveEngine, launchEngine, stopEngine } from './engine-launcher.js';
+import { diffPipeline } from './pipeline-diff.js';
+import { loadProcessor } from './processor-loader.js';
+
+type ApplyRoute = Extract<EngineRoute, `POST /apply/${string}`>;
+
+/** Sends one apply step; turns an engine-side failure into a UserError pointing at the log. */
+async function applyPart<R extends ApplyRoute>(
+  engine: LiveEngine,
+  route: R,
+  pipeline: LocalPipeline,
+): Promise<EngineRoutes[R]['response']> {
+  try {
+    return await callRoute(engine.state.control, route, { pipeline }, 120_000);
+  } catch (error) {
+    const message =
+      error instanceof ControlError ? error.message : `the engine stopped answering (${(error as Error).message})`;
+    throw new UserError(`The local engine could not apply the change: ${message}`, {
+      hint: (error as ControlError).hint ?? `See the engine log: ${engine.state.logFile}`,
+      code: 'ENGINE_APPLY',
+      cause: error,
+    });
+  }
+}
+
+/** Reuses the running engine, replaces a dead or hung one, or starts the first one. */
+async function ensureEngine(
+  options: DeployOptions,
+  paths: EnginePaths,
+): Promise<{ engine: LiveEngine; was: 'running' | 'restarted' | 'created' }> {
+  const running = await findRunningEngine(paths);
+  if (running) return { engine: running, was: 'running' };
+  const previous = await readEngineState(paths.state);
+  if (previous && isProcessAlive(previous.pid)) {
+    options.reporter.warn(`The engine (pid ${previous.pid}) does not answer; replacing it.`);
+    await stopEngine(paths, 5_000);
+  }
+  const stalePid = await clearStaleEngine(paths);
+  const hadPipeline = existsSync(paths.pipeline);
+  const engine = await launchEngine({ stack: options.stack.name, region: regionOf(options.stack), paths });
+  return { engine, was: stalePid !== undefined || hadPipeline ? 'restarted' : 'created' };
+}
+
+export async function deploy(options: DeployOptions): Promise<DeployResult> {
+  const { reporter, stack } = options;
+  const paths = stackEnginePaths(stack.name);
+  const desired = await desiredPipeline(options, paths);
+  // The processor first: a handler that does not exist or does not build must fail the deploy
+  // before an engine is started for it.
+  const processor = await reporter.step(`Load processor ${options.processorEntry ?? 'bundle'}`, () =>
+    loadProcessor({ functionsDir: paths.functions, entry: options.processorEntry }),
+  );
+  const running = await findRunningEngine(paths);
+  const { engine, was } = running
+    ? await reporter.step(`Use running local engine (pid ${running.state.pid})`, async () => ({
+        engine: running,
+        was: 'running' as const,
+      }))
+    : await reporter.step('Start local engine', () => ensureEngine(options, paths));
+  const applied = engine.status.pipeline;
+
+  desired.function = {
+    ...desired.function,
+    bundlePath: processor.bundlePath,
+    bundleSha: processor.sha256,
+    bundleBytes: processor.bytes,
+  };
+
+  const diff = diffPipeline(applied, desired);
+  if (diff.blockers.length > 0) {
+    throw new UserError(`Cannot apply locally: ${diff.blockers.join('; ')}`, {
+      hint: `Run \`streamproc teardown\` (it deletes the local data), then deploy again with the new value.`,
+      code: 'NEEDS_TEARDOWN',
+    });
+  }
+  const fresh = applied === undefined;
+  let stream: StreamStatus | undefined;
+  let table: TableStatus | undefined;
+  if (diff.stream || fresh) {
+    const title = fresh
+      ? `Create stream ${desired.stream.name} (${desired.stream.shardCount} shard${desired.stream.shardCount === 1 ? '' : 's'})`
+      : `Update stream ${desired.stream.name}`;
+    stream = await reporter.step(title, () => applyPart(engine, 'POST /apply/stream', desired));
+  }
+  if (diff.table || fresh) {
+    const title = fresh ? `Create table ${desired.table.name}` : `Update table ${desired.table.name}`;
+    table = await reporter.step(title, () => applyPart(engine, 'POST /apply/table', desired));
+  }
+  if (diff.mapping || fresh || !engine.status.mappingRunning) {
+    const title = engine.status.mappingRunning
+      ? 'Update event source mapping (hot swap)'
+      : 'Start event source mapping';
+    await reporter.step(title, () => applyPart(engine, 'POST /apply/mapping', desired));
+  }
+  if (diff.changes.length > 0) await applyPart(engine, 'POST /apply/commit', desired);
+
+  let status: DeployStatus;
+  if (was === 'created') status = 'created';
+  else if (was === 'restarted') status = 'restarted';
+  else status = diff.changes.length > 0 ? 'updated' : 'unchanged';
+  const changes = fresh
+    ? diff.changes
+    : was === 'restarted'
+      ? [`restarted the engine on the existing data`, ...diff.changes]
+      : diff.changes;
+
+  const state = engine.state;
+  return {
+    stack: stack.name,
+    target: 'local',
+    status,
+    changes,
+    resources: deployResources({ pipeline: desired, state, paths, stream, table }),
+    outputs: desired.outputs,
+    skipped: desired.skipped,
+    details: {
+      engine: { pid: state.pid, startedAt: state.startedAt, versions: state.versions },
+      endpoints: { kinesis: state.endpoints.kinesis, dynamodb: state.endpoints.dynamodb, region: state.region },
+      dataDir: paths.root,
+      logFile: paths.log,
+      failureFile: desired.mapping.failureFile,
+      processor: { source: processor.source, sha256: processor.sha256, bytes: processor.bytes },
+      parameters: desired.parameters,
+      ttl: desired.table.ttlAttribute
+        ? `enforced by the engine's sweeper every ${TTL_SWEEP_INTERVAL_MS / 1000} s (${desired.table.ttlAttribute})`
+        : 'none',
+    },
+  };
+}
