@@ -25,6 +25,11 @@ export type { PayloadOutcome } from './x/outcome.js';
  * here is total: a reason instead of an exception, so that one bad line never stops a run.
  */
 export function readPayload(value: unknown, source: PostSource = 'replay'): PayloadOutcome[] {
+  // A v1.1 REST response (a timeline, a lookup) is a list of statuses, and some archivers write
+  // one response per line.
+  if (Array.isArray(value) && value.length > 0 && value.every(isObject)) {
+    return value.flatMap((item) => readPayload(item, source));
+  }
   if (!isObject(value)) return [bad('not a JSON object')];
   if ('v' in value) {
     const checked = validateTweetEvent(value);

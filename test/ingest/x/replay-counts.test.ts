@@ -1,6 +1,9 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { replayItems } from '../../../src/ingest/sources/file-replay.js';
+import { openFileReplay, replayItems } from '../../../src/ingest/sources/file-replay.js';
 import type { SourceItem, SourceNotice } from '../../../src/ingest/sources/source.js';
 import { corpusBytes, corpusFiles } from './corpus.js';
 
@@ -90,5 +93,49 @@ describe('replaying the X corpus', () => {
     expect(bad).toEqual([
       { line: 4, reason: expect.stringMatching(/^not JSON/), excerpt: '{"data": {"author_id": "1021159080151404544"' },
     ]);
+  });
+});
+
+describe('the file source', () => {
+  it('counts the notices of a file by kind, X title for errors, for the summary', async () => {
+    // Prepare
+    const dir = await mkdtemp(join(tmpdir(), 'streamproc-x-'));
+    const path = join(dir, 'mixed.ndjson');
+    await writeFile(
+      path,
+      Buffer.concat([
+        corpusBytes('v1-stream-notices.ndjson'),
+        corpusBytes('v2-stream-errors.ndjson'),
+        corpusBytes('v2-page-errors-hand-made.ndjson'),
+      ]),
+    );
+    const seen: SourceNotice[] = [];
+    try {
+      // Act
+      const source = await openFileReplay(path, { onNotice: (notice) => seen.push(notice) });
+      const kinds: string[] = [];
+      for await (const item of source.items(new AbortController().signal)) kinds.push(item.kind);
+      // Assess
+      expect(kinds).toEqual(['event', 'event']);
+      expect(seen).toHaveLength(14);
+      expect(source.notices()).toEqual({
+        delete: 1,
+        scrub_geo: 1,
+        limit: 1,
+        status_withheld: 1,
+        user_withheld: 1,
+        disconnect: 1,
+        warning: 1,
+        friends: 1,
+        event: 1,
+        'operational-disconnect': 1,
+        ConnectionException: 1,
+        'Not Found Error': 1,
+        'empty-page': 1,
+        'Authorization Error': 1,
+      });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -58,3 +58,17 @@ describe('what a payload is, beyond the corpus', () => {
     ]);
   });
 });
+
+describe('a v1.1 REST response written as one line', () => {
+  it('yields each status of the list', () => {
+    const status = (id: string) => ({
+      id_str: id,
+      created_at: 'Thu Apr 06 15:24:15 +0000 2017',
+      text: `post ${id}`,
+      user: { id_str: '9', screen_name: 'someone', name: 'Some One' },
+    });
+    const outcomes = readPayload([status('5'), status('6')]);
+    expect(outcomes.map((o) => o.kind === 'event' && o.event.id)).toEqual(['5', '6']);
+    expect(readPayload([])).toEqual([{ kind: 'bad', reason: 'not a JSON object' }]);
+  });
+});
