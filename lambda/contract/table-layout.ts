@@ -6,6 +6,8 @@
  *   tweets:   pk = `user#<lower-case username>`   sk = `tweet#<20-digit zero-padded tweet id>`
  *   rejected: pk = `rejected#<shard id>`          sk = `<64-digit zero-padded sequence number>`
  * Both are derived only from the record, so a redelivered record overwrites its own item.
+ * Handles of other networks cannot collide with X screen names (a Bluesky handle holds a dot, a
+ * Mastodon account its `@instance`), so the same keys serve every network.
  *
  * Time-ordered index `ByTime` (newest-first tail without a Scan):
  *   tpk = `<kind>#<UTC hour, YYYY-MM-DDTHH>#<write shard 0..TIME_INDEX_SHARDS-1>`
@@ -36,6 +38,7 @@ export interface TweetItem {
   tpk: string;
   tsk: string;
   kind: 'tweet';
+  /** Contract version of the record: 1 (X text only) or 2 (the fields below marked v2). */
   v: number;
   tweetId: string;
   text: string;
@@ -50,7 +53,20 @@ export interface TweetItem {
   lang: string | null;
   hashtags: string[];
   mentions: string[];
+  /** How the record came in (`twitter` = X's live stream, `replay`, `synthetic`, …), as in v1. */
   source: string;
+  /** v2: whose post (`x`, `bluesky`, `mastodon`, `synthetic`). Absent on v1 items: X, or synthetic. */
+  network?: string;
+  /** v2: `post`, `repost`, `quote` or `reply` (`kind` already says tweet or rejected). */
+  postKind?: string;
+  /** v2: the post a repost, quote or reply refers to; absent for a post. */
+  refId?: string;
+  /** v2: the referenced post's author id, when the payload named it. */
+  refAuthorId?: string;
+  /** v2: the referenced post's author handle, when the payload named it. */
+  refUsername?: string;
+  /** v2: true when the network itself cut the text and the full text was nowhere in the payload. */
+  truncated?: boolean;
   /** Kinesis sequence number of the record this item came from. */
   seq: string;
   shardId: string;

@@ -15,7 +15,7 @@ import {
   tweetSortKey,
   userPartitionKey,
 } from '../contract/table-layout.js';
-import { decodeTweetEvent } from '../contract/tweet-event.js';
+import { decodeTweetEvent, POST_EVENT_VERSION } from '../contract/tweet-event.js';
 import type { KinesisStreamRecord } from './types.js';
 
 /** Values shared by every item of one invocation, computed once per batch. */
@@ -91,6 +91,17 @@ export function buildItem(record: KinesisStreamRecord, ctx: ItemContext): EventI
     shardId,
     expiresAt: expiryOf(arrivedMs, ctx.retentionDays),
   };
+  // v1 items keep exactly their old attributes; v2 adds what the post is and what it refers to.
+  if (event.v === POST_EVENT_VERSION) {
+    item.network = event.network;
+    item.postKind = event.kind;
+    item.truncated = event.truncated;
+    if (event.ref) {
+      item.refId = event.ref.id;
+      if (event.ref.authorId !== null) item.refAuthorId = event.ref.authorId;
+      if (event.ref.username !== null) item.refUsername = event.ref.username;
+    }
+  }
   return item;
 }
 

@@ -15,7 +15,7 @@ function stringList(values: string[]): AttributeValue {
 }
 
 export function marshallTweet(item: TweetItem): AttributeMap {
-  return {
+  const map: AttributeMap = {
     pk: { S: item.pk },
     sk: { S: item.sk },
     tpk: { S: item.tpk },
@@ -38,6 +38,14 @@ export function marshallTweet(item: TweetItem): AttributeMap {
     shardId: { S: item.shardId },
     expiresAt: { N: String(item.expiresAt) },
   };
+  // Contract v2 attributes, only where the item has them (v1 items keep their old shape).
+  if (item.network !== undefined) map.network = { S: item.network };
+  if (item.postKind !== undefined) map.postKind = { S: item.postKind };
+  if (item.refId !== undefined) map.refId = { S: item.refId };
+  if (item.refAuthorId !== undefined) map.refAuthorId = { S: item.refAuthorId };
+  if (item.refUsername !== undefined) map.refUsername = { S: item.refUsername };
+  if (item.truncated !== undefined) map.truncated = { BOOL: item.truncated };
+  return map;
 }
 
 export function marshallRejected(item: RejectedItem): AttributeMap {

@@ -172,4 +172,26 @@ describe('replay lines', () => {
       'not valid UTF-8',
     ]);
   });
+  it('stores a v1.1 stream retweet whole, X escapes undone, even through the first (v1) API', async () => {
+    const [line] = (
+      await readFile(join(ROOT, 'test', 'fixtures', 'x', 'v1-stream-retweet-extended.ndjson'), 'utf8')
+    ).split('\n');
+    const result = normaliseLine(line as string);
+    expect(result.ok && result.event.text).toBe(
+      'RT @ASlavitt: All of this could have ramped up and solved in January & February and right now we would be talking about containment. We could have also allowed labs to produce tests earlier or gotten WHO tests.\n\nWe did not. Why? In part Federal workers could not be seen contradicting Trump. 4/',
+    );
+    expect(result.ok && result.event.v).toBe(1);
+  });
+
+  it('does not call an X stream notice a bad line: it is reported apart and never yielded', async () => {
+    const notices: string[] = [];
+    const items: SourceItem[] = [];
+    const input = Readable.from([
+      Buffer.from('{"limit":{"track":1234}}\n{"delete":{"status":{"id_str":"1","user_id_str":"2"}}}\n'),
+    ]);
+    for await (const item of replayItems(input, new AbortController().signal, undefined, (n) => notices.push(n.kind))) {
+      items.push(item);
+    }
+    expect({ items, notices }).toEqual({ items: [], notices: ['limit', 'delete'] });
+  });
 });

@@ -1,14 +1,15 @@
-/** The file source: replays newline-delimited JSON from a file or stdin, bad lines counted. */
+/** The file source: replays newline-delimited JSON from a file or stdin; notices and bad lines counted. */
 import { open } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { UserError } from '../../errors.js';
-import { normaliseLine } from '../normalise.js';
-import { excerptOf, type IngestSource, pacer, type SourceItem, type SourceState } from './source.js';
+import { noticeLabel, readPayloadLine } from '../normalise.js';
+import { excerptOf, type IngestSource, pacer, type SourceItem, type SourceNotice, type SourceState } from './source.js';
 
 /**
- * Replays newline-delimited JSON (v2 messages, v1.1 statuses, or streamproc's own events, as a
- * given-up file holds them) from a file or stdin. Lines are split on bytes and decoded strictly,
- * so binary garbage becomes counted bad lines rather than a crash or mangled text.
+ * Replays newline-delimited JSON (v2 stream messages and response pages, v1.1 statuses and stream
+ * notices, or streamproc's own events, as a given-up file holds them) from a file or stdin. Lines
+ * are split on bytes and decoded strictly, so binary garbage becomes counted bad lines rather than
+ * a crash or mangled text. A page line yields each of its posts; notices are reported, not sent.
  */
 
 /** Longer lines are reported and skipped without being held in memory. */
@@ -18,6 +19,13 @@ export interface FileReplayOptions {
   /** Records per second; undefined replays as fast as the stream takes them. */
   rate?: number;
   onState?: (state: SourceState) => void;
+  /** Called for each notice (X stream notice, X error object, empty page); none is sent. */
+  onNotice?: (notice: SourceNotice) => void;
+}
+
+/** A file source that also counts the notices it read, by kind (X's title for errors). */
+export interface FileReplaySource extends IngestSource {
+  notices(): Record<string, number>;
 }
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
@@ -53,11 +61,16 @@ export async function* byteLines(input: AsyncIterable<Buffer | string>): AsyncGe
   else if (pendingBytes > 0) yield Buffer.concat(pending, pendingBytes);
 }
 
-/** Decodes and normalises lines; empty lines are skipped, everything else is an event or a bad line. */
+/**
+ * Decodes and normalises lines; empty lines are skipped, everything else is posts, notices or a
+ * bad line. Notices go to `onNotice` and are not yielded: the ingest loop sends whatever is not
+ * bad, and a notice must never reach the stream.
+ */
 export async function* replayItems(
   input: AsyncIterable<Buffer | string>,
   signal: AbortSignal,
   rate?: number,
+  onNotice?: (notice: SourceNotice) => void,
 ): AsyncGenerator<SourceItem> {
   const pace = pacer(rate, signal);
   let lineNo = 0;
@@ -87,21 +100,36 @@ export async function* replayItems(
     }
     if (text.endsWith('\r')) text = text.slice(0, -1);
     if (text.trim().length === 0) continue;
-    const result = normaliseLine(text, 'replay');
-    if (!result.ok) {
-      yield { kind: 'bad', bad: { line: lineNo, reason: result.reason, excerpt: excerptOf(text) } };
-      continue;
+    for (const outcome of readPayloadLine(text, 'replay')) {
+      if (outcome.kind === 'bad') {
+        yield { kind: 'bad', bad: { line: lineNo, reason: outcome.reason, excerpt: excerptOf(text) } };
+      } else if (outcome.kind === 'notice') {
+        onNotice?.({ line: lineNo, ...outcome.notice });
+      } else {
+        await pace();
+        yield { kind: 'event', event: outcome.event };
+      }
     }
-    await pace();
-    yield { kind: 'event', event: result.event };
   }
+}
+
+/** Counts notices by the name a summary shows them under. */
+export function noticeCounter(): { add: (notice: SourceNotice) => void; counts: () => Record<string, number> } {
+  const counts: Record<string, number> = {};
+  return {
+    add(notice) {
+      const label = noticeLabel(notice);
+      counts[label] = (counts[label] ?? 0) + 1;
+    },
+    counts: () => ({ ...counts }),
+  };
 }
 
 /**
  * Opens the replay input now (so a missing file fails before anything else happens);
  * `path` `-` is stdin.
  */
-export async function openFileReplay(path: string, options: FileReplayOptions = {}): Promise<IngestSource> {
+export async function openFileReplay(path: string, options: FileReplayOptions = {}): Promise<FileReplaySource> {
   let stream: Readable;
   if (path === '-') {
     stream = process.stdin;
@@ -130,15 +158,21 @@ export async function openFileReplay(path: string, options: FileReplayOptions = 
       });
     }
   }
+  const tally = noticeCounter();
+  const onNotice = (notice: SourceNotice) => {
+    tally.add(notice);
+    options.onNotice?.(notice);
+  };
   return {
     name: path === '-' ? 'stdin' : 'file',
+    notices: tally.counts,
     async *items(signal) {
       options.onState?.({ state: 'reading', detail: path === '-' ? 'stdin' : path });
       // An idle stdin would otherwise keep the loop waiting after Ctrl-C.
       const stop = () => stream.destroy();
       signal.addEventListener('abort', stop, { once: true });
       try {
-        yield* replayItems(stream, signal, options.rate);
+        yield* replayItems(stream, signal, options.rate, onNotice);
       } catch (error) {
         if (!signal.aborted) throw error;
       } finally {

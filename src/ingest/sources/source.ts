@@ -4,6 +4,27 @@ import type { TweetEvent } from '../../../lambda/contract/tweet-event.js';
 /** What a source yields: a usable event, or an input it could not use (never thrown). */
 export type SourceItem = { kind: 'event'; event: TweetEvent } | { kind: 'bad'; bad: BadInput };
 
+/**
+ * A notice: input that is neither a post nor corruption (an X stream notice such as `delete` or
+ * `limit`, an X error object such as `operational-disconnect`, a page with no posts). Counted
+ * apart from bad lines, never sent to the stream.
+ *
+ * Not yet a member of {@link SourceItem}: the ingest loop sends every non-bad item, so sources
+ * report notices through their own `onNotice`/`notices()` until the loop handles `kind: 'notice'`.
+ */
+export type NoticeItem = { kind: 'notice'; notice: SourceNotice };
+
+export interface SourceNotice {
+  /** 1-based line number (file replay) or message number (X stream). */
+  line: number;
+  /** What it is: `delete`, `scrub_geo`, `limit`, …, `error` (an X problem), `empty-page`. */
+  kind: string;
+  /** X's own title for an `error` (`operational-disconnect`, `Not Found Error`). */
+  title?: string;
+  /** One readable line: what X said, with the ids it named. */
+  detail: string;
+}
+
 export interface BadInput {
   /** 1-based line number (file replay) or message number (X stream). */
   line: number;
