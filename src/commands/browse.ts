@@ -1,3 +1,4 @@
+/** `streamproc browse`: time flags parsed, the browse service's pages and follow batches printed. */
 import { Flags } from '@oclif/core';
 import type { EventItem } from '../../lambda/contract/table-layout.js';
 import { EXIT_CODES_HELP, StreamprocCommand } from '../base-command.js';

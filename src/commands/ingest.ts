@@ -1,3 +1,4 @@
+/** `streamproc ingest`: the ingest service, its live view and summary, and the second-Ctrl-C hard exit. */
 import { Flags } from '@oclif/core';
 import { EXIT_CODES_HELP, StreamprocCommand } from '../base-command.js';
 import { ExitCode, UsageError } from '../errors.js';

@@ -1,3 +1,4 @@
+/** Records the producer gave up on: where they go by default and how they are written. */
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { stackDataDir } from '../config/paths.js';

@@ -7,7 +7,7 @@ import { rm } from 'node:fs/promises';
 import { DEFAULT_STACK_NAME } from '../../config/settings.js';
 import { resourceName } from '../../config/stack-name.js';
 import type { ResolvedStack } from '../../config/store.js';
-import { UsageError, UserError } from '../../errors.js';
+import { UserError } from '../../errors.js';
 import type {
   DeployOptions,
   DeployResult,
@@ -28,9 +28,6 @@ import { clearStaleEngine, findRunningEngine, type LiveEngine, launchEngine, sto
 import { diffPipeline } from './pipeline-diff.js';
 import { LOCAL_REGION, type LocalPipeline, localPipelineSpec } from './pipeline-spec.js';
 import { loadProcessor } from './processor-loader.js';
-
-/** Parameters only AWS needs (the code is uploaded to S3 there). */
-const AWS_ONLY_PARAMETERS = new Set(['CodeS3Bucket', 'CodeS3Key']);
 
 const deployHint = (stack: string) =>
   `Run \`streamproc deploy${stack === DEFAULT_STACK_NAME ? '' : ` --stack ${stack}`}\`.`;
@@ -55,24 +52,10 @@ async function engineCall<T>(engine: LiveEngine, path: string, pipeline: LocalPi
 }
 
 async function desiredPipeline(options: DeployOptions, paths: EnginePaths): Promise<LocalPipeline> {
-  const { loadTemplate, missingParameters, resolveParameters } = await import('../../stack/template.js');
+  const { loadTemplate } = await import('../../stack/template.js');
   const template = await loadTemplate();
-  let values: Record<string, string>;
-  try {
-    values = resolveParameters(template, options.parameters);
-  } catch (error) {
-    throw new UsageError((error as Error).message, {
-      hint: 'Fix the value (see `streamproc deploy --help` for the parameters).',
-      code: 'BAD_PARAMETER',
-    });
-  }
-  const missing = missingParameters(template, values).filter((p) => !AWS_ONLY_PARAMETERS.has(p));
-  if (missing.length > 0) {
-    throw new UsageError(`Missing template parameters: ${missing.join(', ')}`, {
-      hint: `Pass them with --parameter ${missing[0]}=VALUE.`,
-      code: 'MISSING_PARAMETER',
-    });
-  }
+  // Resolved and checked against the template by the deploy service.
+  const values = options.parameters;
   return localPipelineSpec(template, {
     stack: options.stack.name,
     region: regionOf(options.stack),

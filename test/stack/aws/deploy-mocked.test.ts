@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import {
   CreateChangeSetCommand,
   DeleteChangeSetCommand,
@@ -27,7 +26,6 @@ import {
   OUTPUTS,
   recorder,
   s3,
-  settingsFile,
   target,
   useMockedAws,
   wire,
@@ -42,7 +40,7 @@ import {
 useMockedAws();
 
 describe('deploy (mocked AWS)', () => {
-  it('prints the events of a successful create in order, once each, and saves the outputs', async () => {
+  it('prints the events of a successful create in order, once each, and returns the outputs', async () => {
     // Prepare
     const stack = new ScriptedStack('t1');
     const fixture = loadFixture('create-complete');
@@ -59,8 +57,8 @@ describe('deploy (mocked AWS)', () => {
     expect(lines[0]).toBe(
       `Deploying stack t1 to account ${ACCOUNT} in ${REGION} as arn:aws:iam::${ACCOUNT}:user/deployer`,
     );
-    const saved = JSON.parse(await readFile(settingsFile(), 'utf8'));
-    expect(saved.stacks.t1.outputs).toEqual(OUTPUTS);
+    // Saving them into the settings is the deploy service's (test/stack/deploy.test.ts).
+    expect(result.outputs).toEqual(OUTPUTS);
     expect(cfn.commandCalls(CreateChangeSetCommand)[0]?.args[0].input).toMatchObject({
       ChangeSetType: 'CREATE',
       Capabilities: ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM'],
