@@ -2,7 +2,6 @@
 import { resolve } from 'node:path';
 import { Flags } from '@oclif/core';
 import { EXIT_CODES_HELP, StreamprocCommand } from '../base-command.js';
-import { deployStack } from '../stack/deploy.js';
 import type { DeployResult } from '../target.js';
 import { answerQuestion } from '../ui/confirm.js';
 import { renderDeployResult } from '../ui/deploy-view.js';
@@ -69,6 +68,8 @@ ${EXIT_CODES_HELP}`;
     const { flags } = this;
     const stack = await this.stack();
     this.deployTarget = stack.settings.target;
+    // Loaded here: the service reads the template with the YAML parser, which `--help` must not load.
+    const { deployStack } = await import('../stack/deploy.js');
     const { result } = await deployStack({
       stack,
       parameterFlags: {
