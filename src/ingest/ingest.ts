@@ -29,7 +29,10 @@ const DEFAULT_CONCURRENCY = 4;
 export interface StackIngestOptions
   extends Pick<IngestOptions, 'lingerMs' | 'concurrency' | 'retryDeadlineMs' | 'signal' | 'onBadLine' | 'onWarning'> {
   stack: ResolvedStack;
-  /** The source flags (checked with `checkSourceChoice`); the source is opened first, so that a missing file fails before anything else. */
+  /**
+   * The source flags (checked with `checkSourceChoice`). The source is opened before anything
+   * else, so that a missing file or missing X credentials fail first.
+   */
   source: SourceChoice;
   /** The Kinesis stream to send to. Default: the stack's stream. */
   streamName?: string;

@@ -1,7 +1,7 @@
 /**
  * The template parameters a deploy uses, from lowest to highest precedence: the template's
  * defaults, the stack's saved `parameters`, `DataRetentionDays` from the stack's `retentionDays`,
- * then this invocation's flags. Shared by both targets.
+ * then this invocation's flags; resolved once, by the deploy service, for both targets.
  */
 import { retentionProblem, type StackSettings } from '../config/settings.js';
 import { UsageError } from '../errors.js';
