@@ -38,7 +38,10 @@ export interface ConfirmQuestion {
 
 export interface DeployOptions {
   stack: ResolvedStack;
-  /** Template parameter overrides (name → value) from flags and saved settings. */
+  /**
+   * Every template parameter with a value, resolved and checked once by the deploy service
+   * (`stack/deploy.ts`); a target adds only what is its own (the code location on AWS).
+   */
   parameters: Record<string, string>;
   /** A custom processor source file (TypeScript or JavaScript) to bundle instead of the built-in one. */
   processorEntry?: string;

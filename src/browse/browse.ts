@@ -1,5 +1,11 @@
+/** The browse service: a stack's table read newest-first, then followed as items arrive. */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { EventItem, ItemKind } from '../../lambda/contract/table-layout.js';
+import { createDynamoDbClient } from '../aws/clients.js';
+import type { StackSettings } from '../config/settings.js';
+import type { ResolvedStack } from '../config/store.js';
+import type { StackTarget } from '../target.js';
+import { targetFor } from '../targets.js';
 import { followItems, TableFollower } from './follow.js';
 import { readNewest } from './newest.js';
 import { checkEventTable, oldestPossibleArrival } from './table-check.js';
@@ -8,9 +14,10 @@ import type { Clock } from './table-query.js';
 import { readUserHistory } from './user-history.js';
 
 /**
- * The browse service: the newest items of the table (through the time index, or one user's
- * history through the base key), and then, when following, the items that appear. Pure: it takes
- * a client and a clock, returns items, and throws UserErrors the command prints.
+ * `browseStack` finds a stack's table through its target and opens a client for it; `browseTable`
+ * reads the newest items (through the time index, or one user's history through the base key) and
+ * `followTable` the items that appear after. They take a client and a clock, return items, and
+ * throw UserErrors the command prints.
  */
 
 export interface BrowseOptions {
@@ -131,4 +138,56 @@ export async function* followTable(options: FollowTableOptions): AsyncGenerator<
     if (next.done) return;
     yield next.value;
   }
+}
+
+/** What to read: the item kind and the filters (everything `browse`'s flags choose but the pacing). */
+export type TableQuery = Pick<BrowseOptions, 'kind' | 'limit' | 'sinceMs' | 'untilMs' | 'user' | 'grep'>;
+
+/** A stack's table, open for reading; `close()` releases the client. */
+export interface StackTable {
+  tableName: string;
+  /** The newest items matching the query, oldest first; `signal` stops a long walk back. */
+  newest(query: TableQuery, signal?: AbortSignal): Promise<BrowseResult>;
+  /** Batches of items that appear from now on, never repeating `shown`, until `signal` aborts. */
+  follow(
+    query: TableQuery & Pick<FollowTableOptions, 'shown' | 'intervalMs' | 'lookbackMs' | 'signal'>,
+  ): AsyncGenerator<EventItem[]>;
+  close(): void;
+}
+
+/**
+ * How far back the table can hold items, from the stack's settings: `retentionDays` (which
+ * outranks a saved DataRetentionDays parameter at deploy) and the stream's StreamRetentionHours.
+ * A value that is not a positive number leaves the browse default in place.
+ */
+export function retentionBounds(settings: StackSettings): { retentionDays?: number; streamRetentionHours?: number } {
+  const positive = (value: number) => (Number.isFinite(value) && value > 0 ? value : undefined);
+  return {
+    retentionDays: positive(Number(settings.retentionDays)),
+    streamRetentionHours: positive(Number(settings.parameters?.StreamRetentionHours ?? 24)),
+  };
+}
+
+/** Opens the stack's table: its name and client settings from the target, its bounds from the settings. */
+export async function browseStack(options: { stack: ResolvedStack; target?: StackTarget }): Promise<StackTable> {
+  const { stack } = options;
+  const target = options.target ?? (await targetFor(stack.settings));
+  const endpoints = await target.endpoints(stack);
+  const client = await createDynamoDbClient({
+    region: endpoints.region,
+    profile: endpoints.profile,
+    service: endpoints.dynamodb,
+  });
+  const base = {
+    client,
+    tableName: endpoints.tableName,
+    endpoint: endpoints.dynamodb.endpoint,
+    ...retentionBounds(stack.settings),
+  };
+  return {
+    tableName: endpoints.tableName,
+    newest: (query, signal) => browseTable({ ...base, ...query, signal }),
+    follow: (query) => followTable({ ...base, ...query }),
+    close: () => client.destroy(),
+  };
 }

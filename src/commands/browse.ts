@@ -1,3 +1,4 @@
+/** `streamproc browse`: time flags parsed, the browse service's pages and follow batches printed. */
 import { Flags } from '@oclif/core';
 import type { EventItem } from '../../lambda/contract/table-layout.js';
 import { EXIT_CODES_HELP, StreamprocCommand } from '../base-command.js';
@@ -92,41 +93,19 @@ ${EXIT_CODES_HELP}`;
       throw new UsageError('--interval must be at least 100ms', { hint: 'For example --interval 500ms.' });
 
     const stack = await this.stack();
-    const { targetFor } = await import('../targets.js');
-    const endpoints = await (await targetFor(stack.settings)).endpoints(stack);
-    const { createDynamoDbClient } = await import('../aws/clients.js');
-    const client = await createDynamoDbClient({
-      region: endpoints.region,
-      profile: endpoints.profile,
-      service: endpoints.dynamodb,
-    });
-    const { browseTable, followTable } = await import('../browse/browse.js');
-    // retentionDays outranks a saved DataRetentionDays parameter at deploy (see deploy-parameters.ts).
-    const retention = Number(stack.settings.retentionDays);
-    const streamRetention = Number(stack.settings.parameters?.StreamRetentionHours ?? 24);
+    const { browseStack } = await import('../browse/browse.js');
+    const table = await browseStack({ stack });
     const kind = flags.rejected ? 'rejected' : 'tweet';
-    const options = {
-      client,
-      tableName: endpoints.tableName,
-      endpoint: endpoints.dynamodb.endpoint,
-      kind,
-      limit: flags.limit,
-      sinceMs,
-      untilMs,
-      user: flags.user,
-      grep: flags.grep,
-      retentionDays: Number.isFinite(retention) && retention > 0 ? retention : undefined,
-      streamRetentionHours: Number.isFinite(streamRetention) && streamRetention > 0 ? streamRetention : undefined,
-    } as const;
+    const query = { kind, limit: flags.limit, sinceMs, untilMs, user: flags.user, grep: flags.grep } as const;
     try {
       // Following, Ctrl-C ends the follow loop (exit 0 with a count); otherwise it stops the read.
-      const page = await browseTable({ ...options, signal: flags.follow ? undefined : this.interruptSignal });
+      const page = await table.newest(query, flags.follow ? undefined : this.interruptSignal);
       const json = this.jsonEnabled();
       const filtered = Boolean(flags.user || flags.grep || sinceMs !== undefined || untilMs !== undefined);
       const noun = flags.rejected ? 'rejected records' : 'tweets';
       const layout = itemLayout({ kind, width: outputWidth(), color: this.color, now: Date.now(), sample: page.items });
       if (page.items.length === 0 && !flags.follow) {
-        this.note(this.emptyMessage(endpoints.tableName, noun, filtered, this.flags.stack));
+        this.note(this.emptyMessage(table.tableName, noun, filtered, this.flags.stack));
       } else if (!json) {
         this.say(layout.header());
         for (const item of page.items) this.say(layout.row(item));
@@ -139,10 +118,10 @@ ${EXIT_CODES_HELP}`;
       if (!flags.follow) return page.items;
 
       if (json) for (const item of page.items) process.stdout.write(`${JSON.stringify(item)}\n`);
-      this.note(`Following ${endpoints.tableName} (every ${flags.interval}; Ctrl-C to stop)…`);
+      this.note(`Following ${table.tableName} (every ${flags.interval}; Ctrl-C to stop)…`);
       let shown = page.items.length;
-      for await (const batch of followTable({
-        ...options,
+      for await (const batch of table.follow({
+        ...query,
         shown: page.items,
         intervalMs,
         lookbackMs,
@@ -157,7 +136,7 @@ ${EXIT_CODES_HELP}`;
       // NDJSON was printed as it arrived; returning nothing keeps oclif from adding a JSON document.
       return undefined;
     } finally {
-      client.destroy();
+      table.close();
     }
   }
 

@@ -1,3 +1,4 @@
+/** `streamproc demo`: the quick-start service (src/demo/demo.ts), its arrivals and summary rendered. */
 import { Flags } from '@oclif/core';
 import { EXIT_CODES_HELP, StreamprocCommand } from '../base-command.js';
 import type { DemoResult } from '../demo/demo.js';
@@ -33,11 +34,7 @@ ${EXIT_CODES_HELP}`;
   async run(): Promise<DemoResult> {
     const { flags } = this;
     const stack = await this.stack();
-    const [{ targetFor }, { runDemo, checkDemo }] = await Promise.all([
-      import('../targets.js'),
-      import('../demo/demo.js'),
-    ]);
-    const target = await targetFor(stack.settings);
+    const { runDemo, checkDemo } = await import('../demo/demo.js');
     const view = this.jsonEnabled()
       ? undefined
       : createDemoView({ color: this.color, width: process.stdout.columns || 100, count: flags.count });
@@ -47,7 +44,6 @@ ${EXIT_CODES_HELP}`;
     );
     const result = await runDemo({
       stack,
-      target,
       count: flags.count,
       rate: flags.rate,
       seed: flags.seed,

@@ -1,15 +1,8 @@
+/** `streamproc deploy`: flags into the deploy service (src/stack/deploy.ts), its result rendered. */
 import { resolve } from 'node:path';
 import { Flags } from '@oclif/core';
 import { EXIT_CODES_HELP, StreamprocCommand } from '../base-command.js';
-import { updateStackSettings } from '../config/store.js';
-import {
-  deployParameterOverrides,
-  flagParameters,
-  settingsWithFlagParameters,
-  validateDeployParameters,
-} from '../stack/deploy-parameters.js';
 import type { DeployResult } from '../target.js';
-import { targetFor } from '../targets.js';
 import { answerQuestion } from '../ui/confirm.js';
 import { renderDeployResult } from '../ui/deploy-view.js';
 
@@ -75,8 +68,11 @@ ${EXIT_CODES_HELP}`;
     const { flags } = this;
     const stack = await this.stack();
     this.deployTarget = stack.settings.target;
-    const fromFlags = flagParameters(
-      {
+    // Loaded here: the service reads the template with the YAML parser, which `--help` must not load.
+    const { deployStack } = await import('../stack/deploy.js');
+    const { result } = await deployStack({
+      stack,
+      parameterFlags: {
         shards: flags.shards,
         'batch-size': flags['batch-size'],
         'batching-window': flags['batching-window'],
@@ -84,26 +80,12 @@ ${EXIT_CODES_HELP}`;
         timeout: flags.timeout,
         'producer-identity': flags['producer-identity'] ? 'true' : undefined,
       },
-      flags.parameter,
-    );
-    const parameters = deployParameterOverrides(stack.settings, fromFlags);
-    await validateDeployParameters(parameters);
-    const target = await targetFor(stack.settings);
-    const result = await target.deploy({
-      stack,
-      parameters,
+      parameterAssignments: flags.parameter,
       ...(flags.processor ? { processorEntry: resolve(flags.processor) } : {}),
       reporter: this.reporter(),
-      confirm: (question) => answerQuestion(question, { yes: this.flags.yes, interactive: this.interactive }),
+      confirm: (question) => answerQuestion(question, { yes: flags.yes, interactive: this.interactive }),
       signal: this.interruptSignal,
     });
-    if (stack.configured) {
-      await updateStackSettings(
-        stack.name,
-        (current) => ({ ...settingsWithFlagParameters(current ?? stack.settings, fromFlags), outputs: result.outputs }),
-        { file: stack.file },
-      );
-    }
     this.say(renderDeployResult(result, this.color));
     return result;
   }

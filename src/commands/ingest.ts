@@ -1,7 +1,6 @@
-import { join } from 'node:path';
+/** `streamproc ingest`: the ingest service, its live view and summary, and the second-Ctrl-C hard exit. */
 import { Flags } from '@oclif/core';
 import { EXIT_CODES_HELP, StreamprocCommand } from '../base-command.js';
-import { stackDataDir } from '../config/paths.js';
 import { ExitCode, UsageError } from '../errors.js';
 import type { IngestRun } from '../ingest/ingest.js';
 import type { SourceState } from '../ingest/sources/source.js';
@@ -88,7 +87,7 @@ ${EXIT_CODES_HELP}`;
 
   async run(): Promise<IngestSummary> {
     const { flags } = this;
-    const { checkSourceChoice, openSource } = await import('../ingest/open-source.js');
+    const { checkSourceChoice } = await import('../ingest/open-source.js');
     const choice = {
       twitter: flags.twitter,
       sample: flags.sample,
@@ -107,31 +106,13 @@ ${EXIT_CODES_HELP}`;
 
     let view: IngestView | undefined;
     const pending: SourceState[] = [];
-    const onState = (state: SourceState) => (view ? view.state(state) : pending.push(state));
-    const { source } = await openSource(stack, choice, onState);
-
-    const { targetFor } = await import('../targets.js');
-    const endpoints = await (await targetFor(stack.settings)).endpoints(stack);
-    const streamName = flags.stream ?? endpoints.streamName;
-    const { createKinesisClient } = await import('../aws/clients.js');
-    // maxAttempts 1: the producer retries per entry; SDK retries would resend whole batches.
-    const client = await createKinesisClient({
-      region: endpoints.region,
-      profile: endpoints.profile,
-      service: endpoints.kinesis,
-      maxAttempts: 1,
-      maxSockets: flags.concurrency + 2,
-    });
-    const givenUpFile =
-      flags['given-up-file'] ??
-      join(stackDataDir(stack.name), 'ingest', `given-up-${new Date().toISOString().replace(/[:.]/g, '-')}.ndjson`);
-
-    const { startIngest } = await import('../ingest/ingest.js');
-    const run: IngestRun = await startIngest({
-      source,
-      client,
-      streamName,
-      givenUpFile,
+    const { ingestIntoStack } = await import('../ingest/ingest.js');
+    const run: IngestRun = await ingestIntoStack({
+      stack,
+      source: choice,
+      streamName: flags.stream,
+      givenUpFile: flags['given-up-file'],
+      onSourceState: (state) => (view ? view.state(state) : pending.push(state)),
       signal: this.interruptSignal,
       lingerMs: flags.linger,
       concurrency: flags.concurrency,
@@ -163,7 +144,6 @@ ${EXIT_CODES_HELP}`;
       view?.stop();
       stopHook();
       this.interruptSignal.removeEventListener('abort', onInterrupt);
-      client.destroy();
     }
   }
 

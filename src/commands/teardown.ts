@@ -1,8 +1,9 @@
+/** `streamproc teardown`: the teardown service (src/stack/teardown.ts), confirmed by name first. */
 import { Flags } from '@oclif/core';
 import { EXIT_CODES_HELP, StreamprocCommand } from '../base-command.js';
 import { UserError } from '../errors.js';
+import { teardownStack } from '../stack/teardown.js';
 import type { TeardownResult } from '../target.js';
-import { targetFor } from '../targets.js';
 import { confirmDestructive } from '../ui/confirm.js';
 import { renderDescription, renderTeardownResult } from '../ui/deploy-view.js';
 
@@ -31,17 +32,13 @@ ${EXIT_CODES_HELP}`;
   async run(): Promise<TeardownResult> {
     const { flags } = this;
     const stack = await this.stack();
-    const target = await targetFor(stack.settings);
-    const description = await target.describe(stack);
-    // A stack that does not exist needs no confirmation, but the target still runs: it clears
-    // what may be left around it (saved outputs, staged assets on AWS) and reports existed: false.
-    if (description.exists) {
-      this.say(renderDescription(stack.name, description));
-      await this.confirm(stack.name, stack.settings.target);
-    }
-    const result = await target.teardown({
+    const result = await teardownStack({
       stack,
       keepData: flags['keep-data'],
+      confirm: async (description) => {
+        this.say(renderDescription(stack.name, description));
+        await this.confirm(stack.name, stack.settings.target);
+      },
       reporter: this.reporter(),
       signal: this.interruptSignal,
     });

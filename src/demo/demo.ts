@@ -1,23 +1,27 @@
-import { join } from 'node:path';
+/** The quick start as a service: deploy, ingest synthetic tweets while following the table, measure. */
 import type { TweetItem } from '../../lambda/contract/table-layout.js';
-import { pipelineClients } from '../aws/clients.js';
-import { stackDataDir } from '../config/paths.js';
+import { browseStack } from '../browse/browse.js';
 import type { ResolvedStack } from '../config/store.js';
 import { UserError } from '../errors.js';
+import { givenUpFilePath } from '../ingest/given-up-file.js';
+import { ingestIntoStack } from '../ingest/ingest.js';
+import { syntheticId } from '../ingest/sources/synthetic.js';
 import type { IngestSummary } from '../ingest/summary.js';
 import type { Reporter } from '../progress.js';
-import { deployParameterOverrides, validateDeployParameters } from '../stack/deploy-parameters.js';
+import { deployStack } from '../stack/deploy.js';
+import { teardownStack } from '../stack/teardown.js';
 import type { ConfirmQuestion, DeployResult, StackTarget, TeardownResult } from '../target.js';
 
-/**
- * The quick start as a service: deploy, ingest synthetic tweets while following the table, then
- * measure what arrived. Built only from the services `deploy`, `ingest`, `browse` and `teardown`
- * use, so the demo shows the real pipeline, not a second implementation of it.
+/*
+ * Built from the very services `deploy`, `ingest`, `browse` and `teardown` call, so the demo shows
+ * the real pipeline, not a second implementation of it; what is its own is the run's expected
+ * tweet ids, the wait for them to settle in the table, and the latency figures.
  */
 
 export interface DemoOptions {
   stack: ResolvedStack;
-  target: StackTarget;
+  /** The target the stack lives on. Default: the stack's own, from `targetFor`. */
+  target?: StackTarget;
   /** Synthetic tweets to send. */
   count: number;
   /** Tweets per second. */
@@ -95,40 +99,21 @@ const sleep = (ms: number, signal: AbortSignal) =>
 
 export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const started = Date.now();
-  const { stack, target, reporter } = options;
+  const { target, reporter, signal } = options;
   const seed = options.seed ?? Math.floor(Math.random() * 2 ** 31);
 
-  const parameters = deployParameterOverrides(stack.settings, {});
-  await validateDeployParameters(parameters);
-  const deployed = await target.deploy({
-    stack,
-    parameters,
-    reporter,
-    confirm: options.confirm,
-    signal: options.signal,
-  });
-  const endpoints = await target.endpoints(stack);
-  const clients = await pipelineClients(endpoints, { maxAttempts: 1, maxSockets: 8 });
+  const deployment = await deployStack({ stack: options.stack, reporter, confirm: options.confirm, signal, target });
+  // The stack as deployed: on AWS the stream and table are found through the outputs just saved.
+  const stack = deployment.stack;
+  const table = await browseStack({ stack, target });
 
-  const [{ syntheticId, syntheticSource }, { startIngest }, { followTable, browseTable }] = await Promise.all([
-    import('../ingest/sources/synthetic.js'),
-    import('../ingest/ingest.js'),
-    import('../browse/browse.js'),
-  ]);
   const expected = new Set(Array.from({ length: options.count }, (_, index) => syntheticId(seed, index)));
   const found = new Map<string, TweetItem>();
 
   // Follow the table from now on, keeping only this run's tweets (the stack may hold older ones).
   const stopFollowing = new AbortController();
   const follow = (async () => {
-    for await (const batch of followTable({
-      client: clients.dynamodb,
-      tableName: endpoints.tableName,
-      endpoint: endpoints.dynamodb.endpoint,
-      shown: [],
-      intervalMs: 250,
-      signal: stopFollowing.signal,
-    })) {
+    for await (const batch of table.follow({ shown: [], intervalMs: 250, signal: stopFollowing.signal })) {
       const fresh: TweetItem[] = [];
       for (const item of batch) {
         if (item.kind !== 'tweet' || !expected.has(item.tweetId) || found.has(item.tweetId)) continue;
@@ -140,36 +125,33 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   })();
 
   try {
-    const run = await startIngest({
-      source: syntheticSource({ seed, count: options.count, rate: options.rate, keywords: stack.settings.keywords }),
-      client: clients.kinesis,
-      streamName: endpoints.streamName,
-      givenUpFile: join(stackDataDir(stack.name), 'ingest', `given-up-demo-${seed}.ndjson`),
-      signal: options.signal,
+    const run = await ingestIntoStack({
+      stack,
+      source: { synthetic: true, seed, count: options.count, rate: options.rate },
+      givenUpFile: givenUpFilePath(stack.name, { run: `demo-${seed}` }),
+      signal,
       onWarning: (message) => reporter.warn(message),
+      target,
     });
     const ingest = await run.done;
 
     // Every acknowledged record should reach the table; wait for the processor to catch up.
     const deadline = Date.now() + (options.settleTimeoutMs ?? 60_000);
-    while (found.size < ingest.sent && Date.now() < deadline && !options.signal.aborted) {
-      await sleep(100, options.signal);
+    while (found.size < ingest.sent && Date.now() < deadline && !signal.aborted) {
+      await sleep(100, signal);
     }
     stopFollowing.abort();
     await follow;
 
-    const rejected = await browseTable({
-      client: clients.dynamodb,
-      tableName: endpoints.tableName,
-      endpoint: endpoints.dynamodb.endpoint,
-      kind: 'rejected',
-      sinceMs: started - 1_000,
-      limit: 1_000,
-    });
+    const rejected = await table.newest({ kind: 'rejected', sinceMs: started - 1_000, limit: 1_000 });
     const result: DemoResult = {
       stack: stack.name,
       target: stack.settings.target,
-      deploy: { status: deployed.status, resources: deployed.resources, outputs: deployed.outputs },
+      deploy: {
+        status: deployment.result.status,
+        resources: deployment.result.resources,
+        outputs: deployment.result.outputs,
+      },
       seed,
       ingest,
       sent: ingest.sent,
@@ -180,14 +162,13 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       durationMs: Date.now() - started,
     };
     if (options.teardown) {
-      result.teardown = await target.teardown({ stack, keepData: false, reporter, signal: options.signal });
+      result.teardown = await teardownStack({ stack, keepData: false, reporter, signal, target });
     }
     return result;
   } finally {
     stopFollowing.abort();
     await follow.catch(() => {});
-    clients.kinesis.destroy();
-    clients.dynamodb.destroy();
+    table.close();
   }
 }
 

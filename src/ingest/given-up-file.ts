@@ -1,6 +1,20 @@
+/** Records the producer gave up on: where they go by default and how they are written. */
 import { appendFileSync, mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
+import { stackDataDir } from '../config/paths.js';
 import type { ProducerRecord } from './producer.js';
+
+/**
+ * Where a run's given-up records go by default: under the stack's data directory, one file per
+ * run, named by `run` (by default the start time, so that runs never append to each other's file).
+ */
+export function givenUpFilePath(
+  stack: string,
+  options: { run?: string; now?: Date; env?: NodeJS.ProcessEnv } = {},
+): string {
+  const run = options.run ?? (options.now ?? new Date()).toISOString().replace(/[:.]/g, '-');
+  return join(stackDataDir(stack, options.env), 'ingest', `given-up-${run}.ndjson`);
+}
 
 /**
  * Records the producer gave up on, as NDJSON of the record contract, which `ingest --file`

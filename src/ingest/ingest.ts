@@ -1,5 +1,11 @@
+/** The ingest service: a stack's stream fed from one source, and the run that does it. */
+import { createKinesisClient } from '../aws/clients.js';
+import type { ResolvedStack } from '../config/store.js';
 import { UserError } from '../errors.js';
-import { GivenUpFile } from './given-up-file.js';
+import type { StackTarget } from '../target.js';
+import { targetFor } from '../targets.js';
+import { GivenUpFile, givenUpFilePath } from './given-up-file.js';
+import { openSource, type SourceChoice } from './open-source.js';
 import {
   KinesisProducer,
   type ProducerOptions,
@@ -7,14 +13,76 @@ import {
   type ProducerStats,
   type PutRecordsClient,
 } from './producer.js';
-import type { BadInput, IngestSource } from './sources/source.js';
+import type { BadInput, IngestSource, SourceState } from './sources/source.js';
 import { BAD_LINE_SAMPLES, type IngestSummary, rate } from './summary.js';
 
 /**
- * The ingest service: pulls items from one source, sends the events through the producer,
- * tallies bad input and returns the summary. It prints nothing; the command polls `progress()`
- * for the live line and renders the summary.
+ * `ingestIntoStack` opens the source, finds the stream through the stack's target and starts the
+ * run; `startIngest` is the run: it pulls items from the source, sends the events through the
+ * producer, tallies bad input and returns the summary. Neither prints; the command polls
+ * `progress()` for the live line and renders the summary.
  */
+
+/** PutRecords requests in flight at once when the caller does not say. */
+const DEFAULT_CONCURRENCY = 4;
+
+export interface StackIngestOptions
+  extends Pick<IngestOptions, 'lingerMs' | 'concurrency' | 'retryDeadlineMs' | 'signal' | 'onBadLine' | 'onWarning'> {
+  stack: ResolvedStack;
+  /**
+   * The source flags (checked with `checkSourceChoice`). The source is opened before anything
+   * else, so that a missing file or missing X credentials fail first.
+   */
+  source: SourceChoice;
+  /** The Kinesis stream to send to. Default: the stack's stream. */
+  streamName?: string;
+  /** Where given-up records go. Default: a new file per run under the stack's data directory. */
+  givenUpFile?: string;
+  /** The source's connection state (the X stream's connect, backoff, rules sync). */
+  onSourceState?: (state: SourceState) => void;
+  /** The target that knows the stream. Default: the stack's own, from `targetFor`. */
+  target?: StackTarget;
+}
+
+export interface StackIngestRun extends IngestRun {
+  /** The synthetic source's seed (given or drawn), to repeat the run. */
+  seed?: number;
+}
+
+/** Starts sending from the chosen source into the stack's stream; the Kinesis client lives as long as the run. */
+export async function ingestIntoStack(options: StackIngestOptions): Promise<StackIngestRun> {
+  const { stack } = options;
+  const { source, seed } = await openSource(stack, options.source, options.onSourceState ?? (() => {}));
+  const target = options.target ?? (await targetFor(stack.settings));
+  const endpoints = await target.endpoints(stack);
+  const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
+  // maxAttempts 1: the producer retries per entry; SDK retries would resend whole batches.
+  const client = await createKinesisClient({
+    region: endpoints.region,
+    profile: endpoints.profile,
+    service: endpoints.kinesis,
+    maxAttempts: 1,
+    maxSockets: concurrency + 2,
+  });
+  try {
+    const run = await startIngest({
+      source,
+      client,
+      streamName: options.streamName ?? endpoints.streamName,
+      givenUpFile: options.givenUpFile ?? givenUpFilePath(stack.name),
+      signal: options.signal,
+      lingerMs: options.lingerMs,
+      concurrency,
+      retryDeadlineMs: options.retryDeadlineMs,
+      onBadLine: options.onBadLine,
+      onWarning: options.onWarning,
+    });
+    return { ...run, seed, done: run.done.finally(() => client.destroy()) };
+  } catch (error) {
+    client.destroy();
+    throw error;
+  }
+}
 
 export interface IngestOptions
   extends Pick<

@@ -1,11 +1,11 @@
 /**
  * The template parameters a deploy uses, from lowest to highest precedence: the template's
  * defaults, the stack's saved `parameters`, `DataRetentionDays` from the stack's `retentionDays`,
- * then this invocation's flags. Shared by both targets.
+ * then this invocation's flags; resolved once, by the deploy service, for both targets.
  */
 import { retentionProblem, type StackSettings } from '../config/settings.js';
 import { UsageError } from '../errors.js';
-import type { CfnTemplate } from './template.js';
+import { type CfnTemplate, missingParameters, resolveParameters } from './template.js';
 
 /** Deploy's named flags and the template parameter each one sets. */
 export const PARAMETER_FLAGS = {
@@ -72,23 +72,45 @@ export function deployParameterOverrides(
   };
 }
 
+/** Parameters deploy sets itself on AWS (the staged code's location): a value given for them is ignored. */
+export const DEPLOY_SET_PARAMETERS: readonly string[] = ['CodeS3Bucket', 'CodeS3Key'];
+
+/** Template parameters resolved for one deploy: what both targets receive, checked once. */
+export interface ResolvedParameters {
+  /** Every parameter with a value (defaults overlaid with the overrides), each checked against the template. */
+  values: Record<string, string>;
+  /** Overrides of {@link DEPLOY_SET_PARAMETERS} that were dropped: deploy sets those itself. */
+  ignored: string[];
+}
+
+const PARAMETER_HINT = 'See `streamproc deploy --help`; parameters are set with --parameter Name=Value.';
+
 /**
- * Checks overrides against the template (names, types, ranges) and returns every value; a bad one
- * is a usage error naming the parameter and its constraint.
+ * The one place a deploy's parameters are checked against the template (names, types, ranges):
+ * a bad value, or a parameter left without a value that deploy does not set itself, is a usage
+ * error naming it, before anything is started or created.
  */
-export async function validateDeployParameters(
-  overrides: Record<string, string>,
-  template?: CfnTemplate,
-): Promise<Record<string, string>> {
-  const { loadTemplate, resolveParameters } = await import('./template.js');
+export function resolveDeployParameters(template: CfnTemplate, overrides: Record<string, string>): ResolvedParameters {
+  const kept: Record<string, string> = {};
+  const ignored: string[] = [];
+  for (const [name, value] of Object.entries(overrides)) {
+    if (DEPLOY_SET_PARAMETERS.includes(name)) ignored.push(name);
+    else kept[name] = value;
+  }
+  let values: Record<string, string>;
   try {
-    return resolveParameters(template ?? (await loadTemplate()), overrides);
+    values = resolveParameters(template, kept);
   } catch (error) {
-    throw new UsageError((error as Error).message, {
-      hint: 'See `streamproc deploy --help`; parameters are set with --parameter Name=Value.',
-      code: 'BAD_PARAMETER',
+    throw new UsageError((error as Error).message, { hint: PARAMETER_HINT, code: 'BAD_PARAMETER' });
+  }
+  const missing = missingParameters(template, values).filter((name) => !DEPLOY_SET_PARAMETERS.includes(name));
+  if (missing.length > 0) {
+    throw new UsageError(`Missing template parameters: ${missing.join(', ')}`, {
+      hint: `Pass them with --parameter ${missing[0]}=VALUE.`,
+      code: 'MISSING_PARAMETER',
     });
   }
+  return { values, ignored };
 }
 
 /**

@@ -63,17 +63,12 @@ describe.runIf(built)('streamproc ingest: flags and input errors', () => {
 
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Starts the CLI, lets it run for `afterMs`, then plays `scenario` (signals); resolves on exit. */
-function interruptCli(
-  args: string[],
-  env: NodeJS.ProcessEnv,
-  afterMs: number,
-  scenario: (child: RunningCli['child']) => Promise<void>,
-) {
+/** Starts the CLI and plays `scenario` on it (wait for a sign of progress, then signals); resolves on exit. */
+function interruptCli(args: string[], env: NodeJS.ProcessEnv, scenario: (child: RunningCli['child']) => Promise<void>) {
   const running = startCli(args, { env, timeoutMs: 40_000 });
   running.child.stdin.end();
   return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-    setTimeout(() => void scenario(running.child).catch(reject), afterMs);
+    void scenario(running.child).catch(reject);
     running.exited.then(resolve, reject);
   });
 }
@@ -215,7 +210,6 @@ describe.runIf(built && localEngine)('streamproc ingest end to end on the local 
       const result = await interruptCli(
         ['ingest', '--twitter', '--json'],
         dirs.env({ STREAMPROC_X_API_URL: x.url }),
-        0,
         async (child) => {
           await waitForIds(['1900000000000000001', '1900000000000000002'], 20_000);
           child.kill('SIGINT');
@@ -237,11 +231,14 @@ describe.runIf(built && localEngine)('streamproc ingest end to end on the local 
   }, 60_000);
 
   it('on SIGINT stops the source, flushes, prints the summary and exits 130', async () => {
+    const { syntheticTweets } = await import('../../src/ingest/sources/synthetic.js');
+    const first = [...syntheticTweets({ seed: 9, count: 60, startTime: 0 })].map((e) => e.id);
     const result = await interruptCli(
       ['ingest', '--synthetic', '--rate', '400', '--seed', '9', '--json'],
       dirs.env(),
-      2_500,
       async (child) => {
+        // Interrupted once its first 60 tweets are in the table: running, and well under way.
+        await waitForIds(first);
         child.kill('SIGINT');
       },
     );
@@ -249,7 +246,6 @@ describe.runIf(built && localEngine)('streamproc ingest end to end on the local 
     const summary = JSON.parse(result.stdout);
     expect(summary).toMatchObject({ interrupted: true, failed: 0, givenUp: 0 });
     expect(summary.sent).toBeGreaterThan(50);
-    const { syntheticTweets } = await import('../../src/ingest/sources/synthetic.js');
     const sent = [...syntheticTweets({ seed: 9, count: summary.sent, startTime: 0 })].map((e) => e.id);
     const ids = await waitForIds(sent);
     expect(sent.filter((id) => !ids.has(id))).toEqual([]);
@@ -262,11 +258,15 @@ describe.runIf(built && localEngine)('streamproc ingest end to end on the local 
     let frozen = false;
     try {
       // Act
+      const { syntheticTweets } = await import('../../src/ingest/sources/synthetic.js');
+      const first = [...syntheticTweets({ seed: 12, count: 20, startTime: 0 })].map((e) => e.id);
       const result = await interruptCli(
-        ['ingest', '--synthetic', '--rate', '2000'],
+        ['ingest', '--synthetic', '--rate', '2000', '--seed', '12'],
         dirs.env(),
-        2_500,
         async (child) => {
+          // Frozen once records reach the table (the run is under way), then half a second for
+          // records to pile up unsent against the frozen engine before the two Ctrl-Cs.
+          await waitForIds(first);
           process.kill(state.pid, 'SIGSTOP');
           frozen = true;
           await pause(500);

@@ -1,10 +1,9 @@
 /** `deploy` on the aws target: from the processor bundle to a finished stack operation. */
 import type { Stack } from '@aws-sdk/client-cloudformation';
 import { configuredEndpoint } from '../../aws/clients.js';
-import { updateStackSettings } from '../../config/store.js';
 import { UserError } from '../../errors.js';
 import type { DeployOptions, DeployResult } from '../../target.js';
-import { loadTemplate, resolveParameters, templateBody } from '../template.js';
+import { templateBody } from '../template.js';
 import { ensureAssetsBucket, type StagedObject, stageProcessorBundle } from './assets.js';
 import {
   deleteChangeSet,
@@ -23,33 +22,12 @@ import { watchStack } from './stack-watch.js';
 
 /**
  * `deploy` on AWS: pre-flight, package and stage the processor, change set (shown, confirmed when
- * destructive), execute with live events, then outputs saved into the stack's settings.
+ * destructive), execute with live events, then the outputs read back.
  */
 
-const MANAGED = ['CodeS3Bucket', 'CodeS3Key'];
-
-/** Checks every parameter against the template before anything is created. */
-async function checkParameters(options: DeployOptions): Promise<Record<string, string>> {
-  const template = await loadTemplate();
-  const overrides: Record<string, string> = { DataRetentionDays: String(options.stack.settings.retentionDays) };
-  for (const [key, value] of Object.entries(options.parameters)) {
-    if (MANAGED.includes(key)) options.reporter.warn(`${key} is set by deploy; ignoring --parameter ${key}`);
-    else overrides[key] = value;
-  }
-  try {
-    // Placeholders stand in for the code location, which exists only after staging.
-    return resolveParameters(template, { ...overrides, CodeS3Bucket: 'placeholder', CodeS3Key: 'placeholder' });
-  } catch (error) {
-    throw new UserError((error as Error).message, {
-      hint: 'Fix the value with --parameter Name=Value (or the matching flag); nothing was deployed.',
-      exit: 2,
-      code: 'BAD_PARAMETER',
-    });
-  }
-}
-
 export async function deployToAws(options: DeployOptions, run: AwsRunOptions = {}): Promise<DeployResult> {
-  const parameters = await checkParameters(options);
+  // Resolved and checked by the deploy service; this target adds only the code location.
+  const parameters = options.parameters;
   const name = options.stack.name;
   return withAwsSession(options.stack, `deploy stack ${name}`, options.reporter, run, async (session) => {
     const { ctx } = session;
@@ -193,7 +171,7 @@ interface FinishInput {
   values: Record<string, string>;
 }
 
-/** Outputs read (and completed), saved into the stack's settings, and the result assembled. */
+/** Outputs read (and completed) and the result assembled. */
 async function finish(input: FinishInput): Promise<DeployResult> {
   const { options, session, stack, changeSet } = input;
   const name = options.stack.name;
@@ -203,10 +181,8 @@ async function finish(input: FinishInput): Promise<DeployResult> {
       code: 'STACK_GONE',
     });
   }
+  // The deploy service saves them into the stack's settings.
   const outputs = await completeOutputs(session.cfn, stack, session.ctx);
-  await updateStackSettings(name, (current) => ({ ...(current ?? options.stack.settings), outputs }), {
-    file: options.stack.file,
-  });
   return {
     stack: name,
     target: 'aws',

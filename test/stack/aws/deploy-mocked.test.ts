@@ -3,7 +3,6 @@
  * failed rollbacks, throttling, credentials expiring mid-deploy, Ctrl-C. CloudFormation's side is
  * replayed from the recorded sequences in test/fixtures/cfn.
  */
-import { readFile } from 'node:fs/promises';
 import {
   CreateChangeSetCommand,
   DeleteChangeSetCommand,
@@ -33,7 +32,6 @@ import {
   FAST,
   OUTPUTS,
   s3,
-  settingsFile,
   target,
   useMockedAws,
   wire,
@@ -43,7 +41,7 @@ import { recordingReporter } from '../../helpers/recording-reporter.js';
 useMockedAws();
 
 describe('deploy (mocked AWS)', () => {
-  it('reports the events of a successful create in order, once each, and saves the outputs', async () => {
+  it('reports the events of a successful create in order, once each, and returns the outputs', async () => {
     // Prepare
     const stack = new ScriptedStack('t1');
     const fixture = loadFixture('create-complete');
@@ -61,8 +59,8 @@ describe('deploy (mocked AWS)', () => {
     expect(recorded.infos()[0]).toBe(
       `Deploying stack t1 to account ${ACCOUNT} in ${REGION} as arn:aws:iam::${ACCOUNT}:user/deployer`,
     );
-    const saved = JSON.parse(await readFile(settingsFile(), 'utf8'));
-    expect(saved.stacks.t1.outputs).toEqual(OUTPUTS);
+    // Saving them into the settings is the deploy service's (test/stack/deploy.test.ts).
+    expect(result.outputs).toEqual(OUTPUTS);
     expect(cfn.commandCalls(CreateChangeSetCommand)[0]?.args[0].input).toMatchObject({
       ChangeSetType: 'CREATE',
       Capabilities: ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM'],

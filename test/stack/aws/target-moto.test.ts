@@ -14,7 +14,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StackSettings } from '../../../src/config/settings.js';
 import { type ResolvedStack, resolveStack, updateStackSettings } from '../../../src/config/store.js';
 import { awsTarget } from '../../../src/stack/aws/target.js';
-import type { DeployOptions, StackTarget } from '../../../src/target.js';
+import { deployStack } from '../../../src/stack/deploy.js';
+import type { StackTarget } from '../../../src/target.js';
 import { type MotoServer, motoUnavailable, startMoto } from '../../helpers/moto-server.js';
 import { type RecordingReporter, recordingReporter } from '../../helpers/recording-reporter.js';
 
@@ -48,16 +49,22 @@ describe.skipIf(skip !== undefined)('aws target against moto', () => {
     return resolveStack(name, { file });
   }
 
-  function deploy(resolved: ResolvedStack, extra: Partial<DeployOptions> = {}) {
+  /** Through the deploy service, which resolves the parameters and saves the outputs endpoints() reads. */
+  async function deploy(
+    resolved: ResolvedStack,
+    extra: { parameters?: Record<string, string>; processorEntry?: string } = {},
+  ) {
     recorded = recordingReporter();
-    return target.deploy({
+    const { result } = await deployStack({
       stack: resolved,
-      parameters: {},
+      parameterAssignments: Object.entries(extra.parameters ?? {}).map(([name, value]) => `${name}=${value}`),
+      processorEntry: extra.processorEntry,
       reporter: recorded.reporter,
       confirm: async () => true,
       signal: new AbortController().signal,
-      ...extra,
+      target,
     });
+    return result;
   }
 
   async function s3() {

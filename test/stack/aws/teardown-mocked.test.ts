@@ -58,17 +58,6 @@ describe('pre-flight (mocked AWS)', () => {
     expect(error.hint).toContain('aws sso login --profile dev');
   });
 
-  it('rejects a bad parameter before calling AWS', async () => {
-    const { reporter } = recordingReporter();
-    const error = await caught(
-      target().deploy(
-        deployOptions(await configuredStack(), reporter, { parameters: { MaximumRecordAgeInSeconds: '30' } }),
-      ),
-    );
-    expect(error.code).toBe('BAD_PARAMETER');
-    expect(sts.calls()).toHaveLength(0);
-  });
-
   it('rejects an invalid stack name', async () => {
     const { reporter } = recordingReporter();
     const stack = { ...(await configuredStack()), name: '9-bad_name' };

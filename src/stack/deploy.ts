@@ -1,0 +1,72 @@
+/**
+ * The deploy service: parameters resolved once for both targets, the target's deploy, then the
+ * flag parameters and outputs saved into the stack's settings (the one writer of both).
+ */
+import { type ResolvedStack, updateStackSettings } from '../config/store.js';
+import type { Reporter } from '../progress.js';
+import type { ConfirmQuestion, DeployResult, StackTarget } from '../target.js';
+import { targetFor } from '../targets.js';
+import {
+  deployParameterOverrides,
+  flagParameters,
+  type ParameterFlag,
+  resolveDeployParameters,
+  settingsWithFlagParameters,
+} from './deploy-parameters.js';
+import { loadTemplate } from './template.js';
+
+export interface DeployStackOptions {
+  stack: ResolvedStack;
+  /** Deploy's named parameter flags (`--shards`, `--batch-size`, …); undefined or false when not given. */
+  parameterFlags?: Partial<Record<ParameterFlag, string | number | boolean | undefined>>;
+  /** `--parameter Name=Value` assignments. Default none. */
+  parameterAssignments?: readonly string[];
+  /** A custom processor source file (absolute path) to bundle instead of the built-in one. */
+  processorEntry?: string;
+  reporter: Reporter;
+  /** Asks the user; rejects with a UsageError when nobody can answer and the flag was not given. */
+  confirm: (question: ConfirmQuestion) => Promise<boolean>;
+  /** Aborted on Ctrl-C. */
+  signal: AbortSignal;
+  /** The target to deploy to. Default: the stack's own, from `targetFor`. */
+  target?: StackTarget;
+}
+
+export interface StackDeployment {
+  result: DeployResult;
+  /**
+   * The stack as it is after the deploy (saved parameters and outputs included), for callers that
+   * go on to ingest or browse: the aws target finds the stream and table through its outputs.
+   */
+  stack: ResolvedStack;
+}
+
+export async function deployStack(options: DeployStackOptions): Promise<StackDeployment> {
+  const { stack, reporter } = options;
+  const fromFlags = flagParameters(options.parameterFlags ?? {}, options.parameterAssignments);
+  const { values, ignored } = resolveDeployParameters(
+    await loadTemplate(),
+    deployParameterOverrides(stack.settings, fromFlags),
+  );
+  for (const name of ignored) reporter.warn(`${name} is set by deploy; ignoring --parameter ${name}`);
+  const target = options.target ?? (await targetFor(stack.settings));
+  const result = await target.deploy({
+    stack,
+    parameters: values,
+    ...(options.processorEntry ? { processorEntry: options.processorEntry } : {}),
+    reporter,
+    confirm: options.confirm,
+    signal: options.signal,
+  });
+  // Ignored parameters are not kept either, so that the next deploy does not warn about them again.
+  const saved = Object.fromEntries(Object.entries(fromFlags).filter(([name]) => !ignored.includes(name)));
+  const next = (current: ResolvedStack['settings']) => ({
+    ...settingsWithFlagParameters(current, saved),
+    outputs: result.outputs,
+  });
+  if (!stack.configured) return { result, stack: { ...stack, settings: next(stack.settings) } };
+  const file = await updateStackSettings(stack.name, (current) => next(current ?? stack.settings), {
+    file: stack.file,
+  });
+  return { result, stack: { ...stack, settings: file.stacks[stack.name] ?? next(stack.settings) } };
+}
