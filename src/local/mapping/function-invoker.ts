@@ -4,7 +4,8 @@ import { basename, dirname, extname } from 'node:path';
 import { createInterface } from 'node:readline';
 import { FUNCTION_WORKER_SOURCE } from './function-worker.js';
 import type { KinesisEvent } from './kinesis-event.js';
-import type { FunctionConfig, FunctionLogSink, RunnerLog } from './runner.js';
+import type { FunctionLogSink, RunnerLog } from './reports.js';
+import type { FunctionConfig } from './settings.js';
 
 /**
  * Invokes one function in one warm, isolated execution environment (a child Node.js process
