@@ -2,14 +2,15 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { basename, dirname, extname } from 'node:path';
 import { createInterface } from 'node:readline';
-import { FUNCTION_WORKER_SOURCE } from './function-worker.js';
 import type { KinesisEvent } from './kinesis-event.js';
 import type { FunctionLogSink, RunnerLog } from './reports.js';
 import type { FunctionConfig } from './settings.js';
+import { functionWorkerFile } from './worker-entry.js';
+import type { InitMessage, InvokeMessage, WorkerMessage } from './worker-protocol.js';
 
 /**
  * Invokes one function in one warm, isolated execution environment (a child Node.js process
- * running FUNCTION_WORKER_SOURCE). A timeout or crash kills the environment and the next
+ * running function-worker.ts). A timeout or crash kills the environment and the next
  * invocation starts a fresh one, as Lambda does; a handled error keeps it warm.
  */
 
@@ -114,7 +115,7 @@ export class FunctionInvoker {
           this.kill(environment);
           fail('Sandbox.Timedout', message);
         }, timeoutMs);
-        const message = {
+        const message: InvokeMessage = {
           type: 'invoke',
           id: requestId,
           event,
@@ -170,16 +171,12 @@ export class FunctionInvoker {
     const day = new Date().toISOString().slice(0, 10).replaceAll('-', '/');
     const logStreamName = `${day}/[$LATEST]${randomBytes(16).toString('hex')}`;
     const heapMb = Math.max(64, Math.floor(fn.memoryMb * 0.9));
-    const child = spawn(
-      process.execPath,
-      [`--max-old-space-size=${heapMb}`, '--input-type=module', '-e', FUNCTION_WORKER_SOURCE],
-      {
-        cwd: dirname(fn.bundlePath),
-        env: lambdaEnvironment(fn, logStreamName),
-        stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-        serialization: 'json',
-      },
-    );
+    const child = spawn(process.execPath, [`--max-old-space-size=${heapMb}`, functionWorkerFile()], {
+      cwd: dirname(fn.bundlePath),
+      env: lambdaEnvironment(fn, logStreamName),
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      serialization: 'json',
+    });
     const spawnedAt = performance.now();
     const environment: Environment = {
       child,
@@ -226,7 +223,8 @@ export class FunctionInvoker {
       }
     });
     // Errors surface through 'exit' (the ready promise and any invocation settle there).
-    child.send({ type: 'init', bundlePath: fn.bundlePath, handler: fn.handler ?? 'handler' }, () => undefined);
+    const init: InitMessage = { type: 'init', bundlePath: fn.bundlePath, handler: fn.handler ?? 'handler' };
+    child.send(init, () => undefined);
     this.environment = environment;
     this.options.log?.({
       level: 'debug',
@@ -278,12 +276,6 @@ export class FunctionInvoker {
     });
   }
 }
-
-type WorkerMessage =
-  | { type: 'ready' }
-  | { type: 'init-error'; errorType: string; errorMessage: string; trace?: string[] }
-  | { type: 'result'; id: string; result: unknown }
-  | { type: 'error'; id: string; errorType: string; errorMessage: string; trace?: string[] };
 
 /**
  * Lambda's reserved environment variables (https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html#configuration-envvars-runtime)
