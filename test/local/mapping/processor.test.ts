@@ -9,7 +9,7 @@ import {
   mapping,
   put,
   sleep,
-  startKinesalite,
+  startKinesisEmulator,
   type Workspace,
   workspace,
 } from '../../helpers/mapping-harness.js';
@@ -27,7 +27,7 @@ let dynamo: DynaliteHandle;
 let ws: Workspace;
 
 beforeAll(async () => {
-  emulator = await startKinesalite();
+  emulator = await startKinesisEmulator();
   dynamo = await startDynalite();
   ws = await workspace();
 });
