@@ -1,7 +1,6 @@
-/**
- * A kinesalite with a client (started by the shared test/helpers/kinesalite.ts) plus small
- * factories and the shared fixture hooks for mapping runner tests.
- */
+// Mapping runner tests' harness: a kinesalite with a client, record and settings factories, fixture hooks.
+
+/** The kinesalite itself comes from the shared test/helpers/kinesalite.ts. */
 
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';

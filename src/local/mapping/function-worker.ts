@@ -1,4 +1,4 @@
-// Entry point of a function's execution environment: loads the handler's bundle and runs the invocations sent over IPC.
+// Entry point of a function's execution environment: loads the handler, runs the invocations sent over IPC.
 
 import { basename, extname } from 'node:path';
 import { pathToFileURL } from 'node:url';

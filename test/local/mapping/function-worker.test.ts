@@ -1,4 +1,4 @@
-// The function worker's runtime contract, through the invoker and on its own: callbacks, errors, console format, lifecycle.
+// The function worker's runtime contract, through the invoker and alone: callbacks, errors, console, exit.
 
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';

@@ -1,3 +1,5 @@
+// The mapping runner with the real processor bundle on kinesalite and dynalite: it loads, writes, keeps up.
+
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
