@@ -1,24 +1,13 @@
-/**
- * A real kinesalite on 127.0.0.1 plus small factories for mapping runner tests. kinesalite ships
- * no types; it is loaded through createRequire with the one call used here typed locally, so no
- * global `declare module` can clash with the engine's own declaration.
- */
+// Mapping runner tests' harness: a kinesalite with a client, record and settings factories, fixture hooks.
+
+/** The kinesalite itself comes from the shared test/helpers/kinesalite.ts. */
 
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import type { Server } from 'node:http';
-import { createRequire } from 'node:module';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  CreateStreamCommand,
-  DescribeStreamSummaryCommand,
-  KinesisClient,
-  PutRecordsCommand,
-} from '@aws-sdk/client-kinesis';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { DescribeStreamSummaryCommand, type KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import {
   createMappingRunner,
@@ -28,16 +17,7 @@ import {
   type MappingSettings,
   type RunnerLogEntry,
 } from '../../src/local/mapping/runner.js';
-
-type KinesaliteFactory = (options: {
-  createStreamMs?: number;
-  deleteStreamMs?: number;
-  updateStreamMs?: number;
-  shardLimit?: number;
-  path?: string;
-}) => Server;
-
-const kinesalite = createRequire(import.meta.url)('kinesalite') as KinesaliteFactory;
+import { createStream as createKinesaliteStream, kinesisClient, startKinesalite } from './kinesalite.js';
 
 export const HANDLERS = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'handlers');
 
@@ -46,23 +26,15 @@ export interface KinesisHandle {
   close(): Promise<void>;
 }
 
-export async function startKinesalite(): Promise<KinesisHandle> {
-  const server = kinesalite({ createStreamMs: 0, deleteStreamMs: 0, updateStreamMs: 0, shardLimit: 100 });
-  await new Promise<void>((done, fail) => {
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => done());
-  });
-  const kinesis = new KinesisClient({
-    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    requestHandler: new NodeHttpHandler(),
-  });
+/** A kinesalite for one test file, with a client that retries as the SDK does by default (3 attempts). */
+export async function startKinesisEmulator(): Promise<KinesisHandle> {
+  const server = await startKinesalite();
+  const kinesis = await kinesisClient(server.endpoint, 3);
   return {
     kinesis,
     async close() {
       kinesis.destroy();
-      await new Promise<void>((done) => server.close(() => done()));
+      await server.close();
     },
   };
 }
@@ -74,14 +46,9 @@ export async function createStream(
   shardCount = 1,
 ): Promise<{ streamName: string; streamArn: string }> {
   const streamName = `runner-${process.pid}-${++streamCounter}`;
-  await kinesis.send(new CreateStreamCommand({ StreamName: streamName, ShardCount: shardCount }));
-  for (;;) {
-    const summary = await kinesis.send(new DescribeStreamSummaryCommand({ StreamName: streamName }));
-    if (summary.StreamDescriptionSummary?.StreamStatus === 'ACTIVE') {
-      return { streamName, streamArn: summary.StreamDescriptionSummary.StreamARN ?? '' };
-    }
-    await sleep(20);
-  }
+  await createKinesaliteStream(kinesis, streamName, shardCount);
+  const summary = await kinesis.send(new DescribeStreamSummaryCommand({ StreamName: streamName }));
+  return { streamName, streamArn: summary.StreamDescriptionSummary?.StreamARN ?? '' };
 }
 
 export interface TestRecord {
@@ -234,7 +201,7 @@ export function useRunnerFixtures(): { readonly emulator: KinesisHandle; readonl
   let emulator: KinesisHandle | undefined;
   let ws: Workspace | undefined;
   beforeAll(async () => {
-    emulator = await startKinesalite();
+    emulator = await startKinesisEmulator();
   });
   afterAll(async () => {
     await emulator?.close();

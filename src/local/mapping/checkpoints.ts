@@ -1,3 +1,5 @@
+// Per-shard checkpoints of one event source mapping, kept in one atomically written JSON file.
+
 import { mkdir, readFile, rename } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { writeFileAtomic } from '../../atomic-file.js';

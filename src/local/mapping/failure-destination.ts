@@ -1,3 +1,5 @@
+// The local on-failure destination: discarded batches' metadata, one JSON line each, in Lambda's shape.
+
 import { randomUUID } from 'node:crypto';
 import { mkdir, open } from 'node:fs/promises';
 import { dirname } from 'node:path';

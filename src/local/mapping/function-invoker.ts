@@ -1,14 +1,19 @@
+// Invokes a function in its warm execution environment (a worker process): timeouts, crashes, platform logs.
+
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { basename, dirname, extname } from 'node:path';
+import { dirname } from 'node:path';
 import { createInterface } from 'node:readline';
-import { FUNCTION_WORKER_SOURCE } from './function-worker.js';
 import type { KinesisEvent } from './kinesis-event.js';
-import type { FunctionConfig, FunctionLogSink, RunnerLog } from './runner.js';
+import { lambdaEnvironment } from './lambda-environment.js';
+import type { FunctionLogSink, RunnerLog } from './reports.js';
+import type { FunctionConfig } from './settings.js';
+import { functionWorkerFile } from './worker-entry.js';
+import type { InitMessage, InvokeMessage, WorkerMessage } from './worker-protocol.js';
 
 /**
  * Invokes one function in one warm, isolated execution environment (a child Node.js process
- * running FUNCTION_WORKER_SOURCE). A timeout or crash kills the environment and the next
+ * running function-worker.ts). A timeout or crash kills the environment and the next
  * invocation starts a fresh one, as Lambda does; a handled error keeps it warm.
  */
 
@@ -113,7 +118,7 @@ export class FunctionInvoker {
           this.kill(environment);
           fail('Sandbox.Timedout', message);
         }, timeoutMs);
-        const message = {
+        const message: InvokeMessage = {
           type: 'invoke',
           id: requestId,
           event,
@@ -169,16 +174,12 @@ export class FunctionInvoker {
     const day = new Date().toISOString().slice(0, 10).replaceAll('-', '/');
     const logStreamName = `${day}/[$LATEST]${randomBytes(16).toString('hex')}`;
     const heapMb = Math.max(64, Math.floor(fn.memoryMb * 0.9));
-    const child = spawn(
-      process.execPath,
-      [`--max-old-space-size=${heapMb}`, '--input-type=module', '-e', FUNCTION_WORKER_SOURCE],
-      {
-        cwd: dirname(fn.bundlePath),
-        env: lambdaEnvironment(fn, logStreamName),
-        stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-        serialization: 'json',
-      },
-    );
+    const child = spawn(process.execPath, [`--max-old-space-size=${heapMb}`, functionWorkerFile()], {
+      cwd: dirname(fn.bundlePath),
+      env: lambdaEnvironment(fn, logStreamName),
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      serialization: 'json',
+    });
     const spawnedAt = performance.now();
     const environment: Environment = {
       child,
@@ -225,7 +226,8 @@ export class FunctionInvoker {
       }
     });
     // Errors surface through 'exit' (the ready promise and any invocation settle there).
-    child.send({ type: 'init', bundlePath: fn.bundlePath, handler: fn.handler ?? 'handler' }, () => undefined);
+    const init: InitMessage = { type: 'init', bundlePath: fn.bundlePath, handler: fn.handler ?? 'handler' };
+    child.send(init, () => undefined);
     this.environment = environment;
     this.options.log?.({
       level: 'debug',
@@ -276,39 +278,4 @@ export class FunctionInvoker {
       functionName: this.options.fn.functionName,
     });
   }
-}
-
-type WorkerMessage =
-  | { type: 'ready' }
-  | { type: 'init-error'; errorType: string; errorMessage: string; trace?: string[] }
-  | { type: 'result'; id: string; result: unknown }
-  | { type: 'error'; id: string; errorType: string; errorMessage: string; trace?: string[] };
-
-/**
- * Lambda's reserved environment variables (https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html#configuration-envvars-runtime)
- * over the function's own. Nothing of the engine's environment leaks in but PATH: on AWS a
- * function sees none of the deployer's variables either, and the credentials are dummies the
- * emulators accept.
- */
-export function lambdaEnvironment(fn: FunctionConfig, logStreamName: string): Record<string, string> {
-  return {
-    ...fn.environment,
-    PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
-    LANG: 'en_US.UTF-8',
-    TZ: ':UTC',
-    LAMBDA_TASK_ROOT: dirname(fn.bundlePath),
-    _HANDLER: `${basename(fn.bundlePath, extname(fn.bundlePath))}.${fn.handler ?? 'handler'}`,
-    AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
-    AWS_LAMBDA_FUNCTION_NAME: fn.functionName,
-    AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
-    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memoryMb),
-    AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${fn.functionName}`,
-    AWS_LAMBDA_LOG_STREAM_NAME: logStreamName,
-    AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
-    AWS_REGION: fn.region,
-    AWS_DEFAULT_REGION: fn.region,
-    AWS_ACCESS_KEY_ID: 'local',
-    AWS_SECRET_ACCESS_KEY: 'local',
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-  };
 }

@@ -1,71 +1,112 @@
-/**
- * The program that runs a function's handler in its own Node.js process, the local stand-in for
- * a Lambda execution environment: its own environment variables, time zone, heap limit and
- * module graph, so a handler that hangs, leaks or calls process.exit cannot take the engine down.
- * One process stays warm between invocations, as Lambda reuses an environment.
- *
- * It is kept as source text (run with `node --input-type=module -e`) rather than as a module
- * file because the runner executes both from `src/` under vitest and from `dist/` when built,
- * and a plain-JavaScript child must not depend on a TypeScript loader or on the build layout.
- *
- * Protocol over the IPC channel (JSON):
- *   parent → child  {type:'init', bundlePath, handler}
- *                   {type:'invoke', id, event, context:{…, deadlineMs}}
- *   child → parent  {type:'ready'} | {type:'init-error', errorType, errorMessage, trace}
- *                   {type:'result', id, result} | {type:'error', id, errorType, errorMessage, trace}
- */
-export const FUNCTION_WORKER_SOURCE = String.raw`
-import { format } from 'node:util';
+// Entry point of a function's execution environment: loads the handler, runs the invocations sent over IPC.
+
 import { basename, extname } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { format } from 'node:util';
+import type { InitMessage, InvokeMessage, InvokerMessage, WorkerMessage } from './worker-protocol.js';
 
-let handler;
-let currentRequestId;
+/**
+ * The local stand-in for a Lambda execution environment, one Node.js process per environment:
+ * its own environment variables, time zone, heap limit and module graph, so a handler that
+ * hangs, leaks or calls process.exit cannot take the engine down. One process stays warm
+ * between invocations, as Lambda reuses an environment. The invoker starts it with the bundle's
+ * directory as working directory; it imports nothing at run time but Node.js built-ins, so the
+ * handler's module graph is its own. The protocol is in worker-protocol.ts.
+ */
 
-const send = (message) =>
-  new Promise((resolve) => {
-    if (!process.connected) return resolve();
-    process.send(message, () => resolve());
+interface HandlerContext {
+  callbackWaitsForEmptyEventLoop: boolean;
+  functionName: string;
+  functionVersion: string;
+  invokedFunctionArn: string;
+  memoryLimitInMB: string;
+  awsRequestId: string;
+  logGroupName: string;
+  logStreamName: string;
+  getRemainingTimeInMillis(): number;
+}
+
+type Handler = (
+  event: unknown,
+  context: HandlerContext,
+  callback?: (error: unknown, value?: unknown) => void,
+) => unknown;
+
+let handler: Handler | undefined;
+let currentRequestId: string | undefined;
+
+function send(message: WorkerMessage): Promise<void> {
+  return new Promise((resolve) => {
+    if (!process.connected || !process.send) return resolve();
+    process.send(message, undefined, undefined, () => resolve());
   });
+}
 
 // Lambda's Node.js runtime prefixes console output with time, request id and level, and turns
 // newlines inside one call into '\r' so that one call stays one log event.
-const levels = { log: 'INFO', info: 'INFO', warn: 'WARN', error: 'ERROR', debug: 'DEBUG', trace: 'TRACE' };
-for (const [method, level] of Object.entries(levels)) {
-  console[method] = (...args) => {
+const levels = { log: 'INFO', info: 'INFO', warn: 'WARN', error: 'ERROR', debug: 'DEBUG', trace: 'TRACE' } as const;
+for (const [method, level] of Object.entries(levels) as [keyof typeof levels, string][]) {
+  console[method] = (...args: unknown[]) => {
     const message = format(...args).replace(/\r?\n/g, '\r');
-    process.stdout.write(new Date().toISOString() + '\t' + (currentRequestId ?? 'undefined') + '\t' + level + '\t' + message + '\n');
+    process.stdout.write(`${new Date().toISOString()}\t${currentRequestId ?? 'undefined'}\t${level}\t${message}\n`);
   };
 }
 
-function describe(error) {
+function describeError(error: unknown): { errorType: string; errorMessage: string; trace: string[] } {
   if (error instanceof Error) {
-    return { errorType: error.name || 'Error', errorMessage: error.message, trace: String(error.stack ?? '').split('\n') };
+    return {
+      errorType: error.name || 'Error',
+      errorMessage: error.message,
+      trace: String(error.stack ?? '').split('\n'),
+    };
   }
   return { errorType: typeof error, errorMessage: String(error), trace: [] };
 }
 
-async function init(message) {
+async function init(message: InitMessage): Promise<void> {
   const moduleName = basename(message.bundlePath, extname(message.bundlePath));
-  let loaded;
+  let loaded: Record<string, unknown>;
   try {
+    // By absolute file URL: the bundle lies anywhere, and a path is not a module specifier.
     loaded = await import(pathToFileURL(message.bundlePath).href);
   } catch (error) {
-    const described = describe(error);
-    return send({ type: 'init-error', errorType: 'Runtime.ImportModuleError', errorMessage: described.errorType + ': ' + described.errorMessage, trace: described.trace });
+    const described = describeError(error);
+    return send({
+      type: 'init-error',
+      errorType: 'Runtime.ImportModuleError',
+      errorMessage: `${described.errorType}: ${described.errorMessage}`,
+      trace: described.trace,
+    });
   }
-  const candidate = loaded[message.handler] ?? loaded.default?.[message.handler];
+  // A CommonJS bundle's exports arrive as the default export.
+  const fallback = loaded.default as Record<string, unknown> | null | undefined;
+  const candidate = loaded[message.handler] ?? fallback?.[message.handler];
   if (typeof candidate !== 'function') {
-    return send({ type: 'init-error', errorType: 'Runtime.HandlerNotFound', errorMessage: moduleName + '.' + message.handler + ' is undefined or not exported', trace: [] });
+    return send({
+      type: 'init-error',
+      errorType: 'Runtime.HandlerNotFound',
+      errorMessage: `${moduleName}.${message.handler} is undefined or not exported`,
+      trace: [],
+    });
   }
-  handler = candidate;
+  handler = candidate as Handler;
   return send({ type: 'ready' });
 }
 
-async function invoke(message) {
+/** Runs a handler either way Lambda's Node.js runtime does: returning a promise, or calling back. */
+async function run(fn: Handler, event: unknown, context: HandlerContext): Promise<unknown> {
+  if (fn.length < 3) return fn(event, context);
+  return new Promise((resolve, reject) => {
+    const returned = fn(event, context, (error, value) => (error ? reject(error) : resolve(value)));
+    if (returned && typeof (returned as PromiseLike<unknown>).then === 'function')
+      (returned as PromiseLike<unknown>).then(resolve, reject);
+  });
+}
+
+async function invoke(message: InvokeMessage): Promise<void> {
   const c = message.context;
   currentRequestId = c.awsRequestId;
-  const context = {
+  const context: HandlerContext = {
     callbackWaitsForEmptyEventLoop: true,
     functionName: c.functionName,
     functionVersion: c.functionVersion,
@@ -77,24 +118,23 @@ async function invoke(message) {
     getRemainingTimeInMillis: () => Math.max(0, c.deadlineMs - Date.now()),
   };
   try {
-    let result;
-    if (handler.length >= 3) {
-      result = await new Promise((resolve, reject) => {
-        const returned = handler(message.event, context, (error, value) => (error ? reject(error) : resolve(value)));
-        if (returned && typeof returned.then === 'function') returned.then(resolve, reject);
-      });
-    } else {
-      result = await handler(message.event, context);
-    }
-    let payload;
+    if (!handler) throw new Error('invoked before the handler was loaded');
+    const result = await run(handler, message.event, context);
+    let payload: unknown;
     try {
       payload = result === undefined ? null : JSON.parse(JSON.stringify(result));
-    } catch (error) {
-      return await send({ type: 'error', id: message.id, errorType: 'Runtime.MarshalError', errorMessage: 'Unable to stringify response body', trace: [] });
+    } catch {
+      return await send({
+        type: 'error',
+        id: message.id,
+        errorType: 'Runtime.MarshalError',
+        errorMessage: 'Unable to stringify response body',
+        trace: [],
+      });
     }
     await send({ type: 'result', id: message.id, result: payload });
   } catch (error) {
-    const described = describe(error);
+    const described = describeError(error);
     console.error('Invoke Error', JSON.stringify(described));
     await send({ type: 'error', id: message.id, ...described });
   } finally {
@@ -102,10 +142,9 @@ async function invoke(message) {
   }
 }
 
-process.on('message', (message) => {
+process.on('message', (message: InvokerMessage | undefined) => {
   if (message?.type === 'init') void init(message);
   else if (message?.type === 'invoke') void invoke(message);
 });
 // The engine went away: an execution environment never outlives its runner.
 process.on('disconnect', () => process.exit(0));
-`;

@@ -1,3 +1,5 @@
+// Records read from a shard, the Kinesis event Lambda builds from them, and how to read a partial batch response.
+
 import type { _Record } from '@aws-sdk/client-kinesis';
 
 /**

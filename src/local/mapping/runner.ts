@@ -1,36 +1,27 @@
+// The local engine's event source mapping: one shard poller per shard, started, updated and stopped together.
+
 import { join } from 'node:path';
 import type { KinesisClient, Shard } from '@aws-sdk/client-kinesis';
 import { CheckpointStore } from './checkpoints.js';
 import { FailureDestination } from './failure-destination.js';
+import type { FunctionLogSink, MappingStats, RunnerLog } from './reports.js';
 import { type FunctionConfig, type MappingSettings, validateFunction, validateMapping } from './settings.js';
-import { emptyShardCounters, type PollerContext, ShardPoller } from './shard-poller.js';
+import { listShards, planShards, waitingStats } from './shard-lineage.js';
+import { type PollerContext, ShardPoller } from './shard-poller.js';
 
+// The runner's public surface in one import, for the engine and the tests.
+export type { FunctionLogSink, MappingStats, RunnerLog, RunnerLogEntry, ShardStats } from './reports.js';
 export { type FunctionConfig, type MappingSettings, validateFunction, validateMapping } from './settings.js';
 
 /**
- * The local engine's event source mapping: the part of Lambda that polls a Kinesis stream and
- * invokes a function with batches, with AWS's documented semantics (see shard-poller.ts). One
- * poller per shard, shards in parallel, each shard strictly in order, each with its own warm
- * execution environment (as on AWS, where every shard's batches run concurrently).
+ * The part of Lambda that polls a Kinesis stream and invokes a function with batches, with AWS's
+ * documented semantics (see batch-policy.ts). One poller per shard, shards in parallel, each
+ * shard strictly in order, each with its own warm execution environment (as on AWS, where every
+ * shard's batches run concurrently).
  *
- * Resharding: shards are listed at start and every `shardRefreshMs`; a child shard starts only
- * once its parent(s) were read to their end (or have left the stream), and starts at
- * TRIM_HORIZON when this mapping read the parent, so ordering per partition key holds.
+ * Resharding: shards are listed at start and every `shardRefreshMs`; children wait for their
+ * parents as shard-lineage.ts decides.
  */
-
-export interface RunnerLogEntry extends Record<string, unknown> {
-  level: 'debug' | 'info' | 'warn' | 'error';
-  /** Stable kebab-case name, e.g. 'function-error', 'batch-discarded', 'shard-error'. */
-  event: string;
-  shardId?: string;
-}
-export type RunnerLog = (entry: RunnerLogEntry) => void;
-
-/** One line the function wrote ('stdout'/'stderr'), or a Lambda platform line (START/END/REPORT, timeouts). */
-export type FunctionLogSink = (
-  line: string,
-  meta: { stream: 'stdout' | 'stderr' | 'platform'; shardId?: string; functionName: string },
-) => void;
 
 export interface MappingRunnerOptions {
   /** Made with createKinesisClient (HTTP/1.1 handler) or injected. */
@@ -55,36 +46,6 @@ export interface MappingRunnerOptions {
   invokeIdentityArn?: string;
 }
 
-export interface ShardStats {
-  shardId: string;
-  state: 'waiting-for-parent' | 'polling' | 'invoking' | 'closed' | 'stopped';
-  /** Last sequence number checkpointed. */
-  checkpoint?: string;
-  /** now − arrival of the newest record read but not yet checkpointed; 0 when caught up (Lambda's IteratorAge). */
-  lagMs: number;
-  /** Batches read from the shard (a bisected or retried batch counts once). */
-  batches: number;
-  invocations: number;
-  /** Records that succeeded (checkpointed after success). */
-  records: number;
-  functionErrors: number;
-  partialFailures: number;
-  retries: number;
-  bisects: number;
-  sentToFailureDestination: number;
-  recordsSentToFailureDestination: number;
-  lastError?: { message: string; at: string };
-}
-
-export interface MappingStats {
-  state: 'idle' | 'running' | 'disabled' | 'stopping' | 'stopped';
-  streamName: string;
-  functionName: string;
-  checkpointFile: string;
-  failureFile: string;
-  shards: ShardStats[];
-}
-
 export interface MappingRunner {
   /** Lists shards and starts polling; rejects if the stream cannot be listed. */
   start(): Promise<void>;
@@ -106,7 +67,6 @@ class Runner implements MappingRunner {
   private fn: { config: FunctionConfig; generation: number };
   private readonly pollers = new Map<string, ShardPoller>();
   private readonly waiting = new Set<string>();
-  private shards = new Map<string, Shard>();
   private checkpoints: CheckpointStore | undefined;
   private readonly failures: FailureDestination;
   private sdk: typeof import('@aws-sdk/client-kinesis') | undefined;
@@ -236,20 +196,21 @@ class Runner implements MappingRunner {
       this.log({ level: 'warn', event: 'list-shards-failed', error: (error as Error).message });
       throw error;
     }
-    this.shards = new Map(listed.map((shard) => [shard.ShardId ?? '', shard]));
-    for (const shard of listed) {
-      const shardId = shard.ShardId;
-      if (!shardId || this.pollers.has(shardId) || checkpoints.get(shardId)?.closed) continue;
-      const parents = [shard.ParentShardId, shard.AdjacentParentShardId].filter((id): id is string => Boolean(id));
-      if (parents.some((parent) => this.shards.has(parent) && !checkpoints.get(parent)?.closed)) {
+    const plan = planShards(
+      listed,
+      (shardId) => this.pollers.has(shardId),
+      (shardId) => checkpoints.get(shardId),
+    );
+    for (const shard of plan) {
+      const { shardId } = shard;
+      if (shard.action === 'wait') {
         this.waiting.add(shardId);
         continue;
       }
       this.waiting.delete(shardId);
-      const readParent = parents.some((parent) => checkpoints.get(parent) !== undefined);
       const poller = new ShardPoller(
         shardId,
-        this.pollerContext(readParent ? 'TRIM_HORIZON' : this.mapping.startingPosition),
+        this.pollerContext(shard.fromTrimHorizon ? 'TRIM_HORIZON' : this.mapping.startingPosition),
       );
       this.pollers.set(shardId, poller);
       poller.start();
@@ -287,31 +248,4 @@ class Runner implements MappingRunner {
       },
     };
   }
-}
-
-async function listShards(
-  kinesis: KinesisClient,
-  sdk: typeof import('@aws-sdk/client-kinesis'),
-  streamName: string,
-): Promise<Shard[]> {
-  const shards: Shard[] = [];
-  let nextToken: string | undefined;
-  do {
-    const page = await kinesis.send(
-      new sdk.ListShardsCommand(nextToken ? { NextToken: nextToken } : { StreamName: streamName }),
-    );
-    shards.push(...(page.Shards ?? []));
-    nextToken = page.NextToken;
-  } while (nextToken);
-  return shards;
-}
-
-function waitingStats(shardId: string, checkpoint: string | undefined): ShardStats {
-  return {
-    shardId,
-    state: 'waiting-for-parent',
-    checkpoint,
-    lagMs: 0,
-    ...emptyShardCounters(),
-  };
 }

@@ -1,3 +1,5 @@
+// An event source mapping's and its function's settings, checked against the ranges AWS accepts.
+
 import { isAbsolute } from 'node:path';
 import { UserError } from '../../errors.js';
 

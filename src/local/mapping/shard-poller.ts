@@ -1,22 +1,19 @@
+// One shard of one event source mapping: reads batches, invokes the function, carries out the batch policy.
+
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
+import { type Attempt, afterInvocation, type BatchDecision, splitByRecordAge } from './batch-policy.js';
 import type { CheckpointStore } from './checkpoints.js';
 import { type DiscardCondition, type FailureDestination, onFailureRecord } from './failure-destination.js';
 import { FunctionInvoker, type InvocationOutcome } from './function-invoker.js';
-import {
-  type EventSourceIdentity,
-  firstFailedIndex,
-  MAX_EVENT_PAYLOAD_BYTES,
-  type ShardRecord,
-  toKinesisEvent,
-  toShardRecord,
-} from './kinesis-event.js';
-import type { FunctionConfig, FunctionLogSink, MappingSettings, RunnerLog, ShardStats } from './runner.js';
+import { type EventSourceIdentity, type ShardRecord, toKinesisEvent } from './kinesis-event.js';
+import { emptyShardCounters, errorMessage, type FunctionLogSink, type RunnerLog, type ShardStats } from './reports.js';
+import type { FunctionConfig, MappingSettings } from './settings.js';
+import { ShardReader } from './shard-reader.js';
 
 /**
- * One shard of one event source mapping: reads the shard strictly in order, gathers batches,
- * invokes the function one batch at a time and applies Lambda's documented error handling for
- * Kinesis (https://docs.aws.amazon.com/lambda/latest/dg/with-kinesis.html,
- * .../kinesis-on-failure-destination.html, .../services-kinesis-batchfailurereporting.html).
+ * The shard is read strictly in order and one batch is invoked at a time; what happens after an
+ * invocation is decided by batch-policy.ts, and this class only carries it out: counters, log
+ * events, checkpoints and the on-failure destination.
  */
 
 export interface PollerContext {
@@ -38,44 +35,20 @@ export interface PollerContext {
   onShardEnd(shardId: string): void;
 }
 
-/** Records of one invocation attempt and what their history is. */
-interface Unit {
-  records: ShardRecord[];
-  retries: number;
+/** An attempt with what the on-failure record tells about it. */
+interface Unit extends Attempt {
   invokeCount: number;
   lastRequestId?: string;
   lastWasFunctionError: boolean;
 }
 
-type ShardState = ShardStats['state'];
-
-/** The per-shard counters `stats()` reports, all zero (a shard not polled yet shows these too). */
-export function emptyShardCounters() {
-  return {
-    batches: 0,
-    invocations: 0,
-    records: 0,
-    functionErrors: 0,
-    partialFailures: 0,
-    retries: 0,
-    bisects: 0,
-    sentToFailureDestination: 0,
-    recordsSentToFailureDestination: 0,
-  };
-}
-
 export class ShardPoller {
   private stopping = false;
-  private iterator: string | undefined;
-  private shardEnded = false;
-  private readPosition: string | undefined;
-  private overflow: ShardRecord[] = [];
-  private newestUnprocessedMs: number | undefined;
-  private needsResumeAt = false;
+  private readonly reader: ShardReader;
   private invoker: FunctionInvoker | undefined;
   private invokerGeneration = -1;
   private wake: (() => void) | undefined;
-  private state: ShardState = 'polling';
+  private state: ShardStats['state'] = 'polling';
   private readonly counters = emptyShardCounters();
   private lastError: ShardStats['lastError'];
   done: Promise<void> = Promise.resolve();
@@ -83,7 +56,14 @@ export class ShardPoller {
   constructor(
     readonly shardId: string,
     private readonly ctx: PollerContext,
-  ) {}
+  ) {
+    this.reader = new ShardReader({
+      ...ctx,
+      identity: { ...ctx.identity, shardId },
+      stopping: () => this.stopping,
+      sleep: (ms) => this.sleep(ms),
+    });
+  }
 
   start(): void {
     // Start the execution environment now, so the first batch does not pay the cold start.
@@ -111,7 +91,7 @@ export class ShardPoller {
       shardId: this.shardId,
       state: this.state,
       checkpoint: this.ctx.checkpoints.get(this.shardId)?.sequenceNumber,
-      lagMs: this.newestUnprocessedMs === undefined ? 0 : Math.max(0, Date.now() - this.newestUnprocessedMs),
+      lagMs: this.reader.lagMs(),
       ...this.counters,
       ...(this.lastError ? { lastError: this.lastError } : {}),
     };
@@ -121,11 +101,11 @@ export class ShardPoller {
     let consecutiveErrors = 0;
     while (!this.stopping) {
       try {
-        if (this.iterator === undefined && !this.shardEnded) await this.openIterator();
-        const batch = await this.gather();
+        this.state = 'polling';
+        const batch = await this.reader.nextBatch();
         if (this.stopping) break;
         if (batch.length === 0) {
-          if (this.shardEnded && this.overflow.length === 0) {
+          if (this.reader.drained) {
             await this.ctx.checkpoints.markClosed(this.shardId);
             this.state = 'closed';
             this.ctx.log({ level: 'info', event: 'shard-drained', shardId: this.shardId });
@@ -141,121 +121,11 @@ export class ShardPoller {
         consecutiveErrors++;
         this.lastError = { message: errorMessage(error), at: new Date().toISOString() };
         this.ctx.log({ level: 'warn', event: 'shard-error', shardId: this.shardId, error: this.lastError.message });
-        // Whatever was read but not checkpointed is read again: at-least-once, nothing lost.
-        this.iterator = undefined;
-        this.shardEnded = false;
-        this.overflow = [];
+        this.reader.rewind();
         await this.sleep(Math.min(5_000, 100 * 2 ** Math.min(consecutiveErrors, 6)));
       }
     }
     if (this.state !== 'closed') this.state = 'stopped';
-  }
-
-  private async openIterator(position?: { after: string }): Promise<void> {
-    const { sdk, kinesis, streamName } = this.ctx;
-    const checkpoint = this.ctx.checkpoints.get(this.shardId);
-    let request: {
-      ShardIteratorType: 'AFTER_SEQUENCE_NUMBER' | 'AT_SEQUENCE_NUMBER' | 'TRIM_HORIZON' | 'LATEST';
-      StartingSequenceNumber?: string;
-    };
-    if (position) request = { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', StartingSequenceNumber: position.after };
-    else if (checkpoint?.sequenceNumber)
-      request = { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', StartingSequenceNumber: checkpoint.sequenceNumber };
-    else if (checkpoint?.resumeAt)
-      request = { ShardIteratorType: 'AT_SEQUENCE_NUMBER', StartingSequenceNumber: checkpoint.resumeAt };
-    else request = { ShardIteratorType: this.ctx.startingPosition };
-    let response: { ShardIterator?: string };
-    try {
-      // kinesalite accepts StreamName only, not StreamARN.
-      response = await kinesis.send(
-        new sdk.GetShardIteratorCommand({ StreamName: streamName, ShardId: this.shardId, ...request }),
-      );
-    } catch (error) {
-      if (!request.StartingSequenceNumber || (error as Error).name !== 'InvalidArgumentException') throw error;
-      // A sequence number "that did not come from this stream": the stream was deleted and made
-      // again under the same name, so the old checkpoint means nothing; read the new one whole.
-      this.ctx.log({ level: 'warn', event: 'checkpoint-invalid', shardId: this.shardId, error: errorMessage(error) });
-      response = await kinesis.send(
-        new sdk.GetShardIteratorCommand({
-          StreamName: streamName,
-          ShardId: this.shardId,
-          ShardIteratorType: 'TRIM_HORIZON',
-        }),
-      );
-    }
-    this.iterator = response.ShardIterator;
-    this.shardEnded = !this.iterator;
-    this.readPosition = request.StartingSequenceNumber;
-    this.needsResumeAt = request.ShardIteratorType === 'LATEST';
-  }
-
-  /** Reads until the batch is full (count or 6 MB), the batching window elapses, or the shard ends. */
-  private async gather(): Promise<ShardRecord[]> {
-    // Settings are read on every pass so that update() applies to the batch being gathered.
-    let settings = this.ctx.settings();
-    let windowMs = settings.maximumBatchingWindowInSeconds * 1000;
-    const batch: ShardRecord[] = [];
-    let bytes = 0;
-    const take = (record: ShardRecord): boolean => {
-      if (batch.length >= settings.batchSize) return false;
-      if (batch.length > 0 && bytes + record.eventBytes > MAX_EVENT_PAYLOAD_BYTES) return false;
-      batch.push(record);
-      bytes += record.eventBytes;
-      return true;
-    };
-    while (this.overflow[0] && take(this.overflow[0])) this.overflow.shift();
-    let firstAt = batch.length > 0 ? performance.now() : undefined;
-    this.state = 'polling';
-    while (!this.stopping) {
-      settings = this.ctx.settings();
-      windowMs = settings.maximumBatchingWindowInSeconds * 1000;
-      if (batch.length > settings.batchSize) {
-        this.overflow.unshift(...batch.splice(settings.batchSize));
-        bytes = batch.reduce((sum, record) => sum + record.eventBytes, 0);
-      }
-      if (batch.length >= settings.batchSize || this.overflow.length > 0) break;
-      const waited = firstAt === undefined ? 0 : performance.now() - firstAt;
-      if (batch.length > 0 && waited >= windowMs) break;
-      if (this.iterator === undefined) break;
-      const response = await this.getRecords(Math.min(10_000, settings.batchSize - batch.length));
-      if (!response) continue;
-      this.iterator = response.NextShardIterator;
-      if (!this.iterator) this.shardEnded = true;
-      const records = (response.Records ?? []).map((record) =>
-        toShardRecord(record, { ...this.ctx.identity, shardId: this.shardId }),
-      );
-      const last = records[records.length - 1];
-      if (records[0] && last) {
-        this.readPosition = last.sequenceNumber;
-        this.newestUnprocessedMs = last.arrivalMs;
-        firstAt ??= performance.now();
-        if (this.needsResumeAt) {
-          await this.ctx.checkpoints.setResumeAt(this.shardId, records[0].sequenceNumber);
-          this.needsResumeAt = false;
-        }
-        for (const record of records) if (!take(record)) this.overflow.push(record);
-      } else if (this.iterator) {
-        // Local deviation: AWS polls an idle shard once per second; polling every idlePollMs
-        // keeps end-to-end latency low, which is what a local run is for.
-        const remaining = batch.length > 0 ? windowMs - waited : Number.POSITIVE_INFINITY;
-        await this.sleep(Math.min(this.ctx.idlePollMs, remaining));
-      }
-    }
-    return batch;
-  }
-
-  private async getRecords(limit: number) {
-    try {
-      return await this.ctx.kinesis.send(
-        new this.ctx.sdk.GetRecordsCommand({ ShardIterator: this.iterator, Limit: limit }),
-      );
-    } catch (error) {
-      if ((error as Error).name !== 'ExpiredIteratorException') throw error;
-      // Iterators live 5 minutes; long retries outlive them. Resume right after what was read.
-      this.ctx.log({ level: 'debug', event: 'iterator-expired', shardId: this.shardId });
-      await this.openIterator(this.readPosition ? { after: this.readPosition } : undefined);
-      return undefined;
-    }
   }
 
   /** Settles one batch; false when it was abandoned because the runner is stopping. */
@@ -265,83 +135,69 @@ export class ShardPoller {
     for (let unit = queue.shift(); unit; unit = queue.shift()) {
       if (this.stopping) return false;
       const settings = this.ctx.settings();
-      if (settings.maximumRecordAgeInSeconds !== -1) {
-        // Age from approximateArrivalTimestamp; records of a shard arrive in order, so the
-        // expired ones are a prefix.
-        const oldest = this.ctx.now() - settings.maximumRecordAgeInSeconds * 1000;
-        let expired = 0;
-        while (expired < unit.records.length && (unit.records[expired]?.arrivalMs ?? 0) < oldest) expired++;
-        if (expired > 0) {
-          await this.discard(unit, unit.records.slice(0, expired), 'RecordAgeExceeded');
-          unit.records = unit.records.slice(expired);
-          if (unit.records.length === 0) continue;
-        }
+      const { expired, live } = splitByRecordAge(unit.records, settings.maximumRecordAgeInSeconds, this.ctx.now());
+      if (expired.length > 0) {
+        await this.discard(unit, expired, 'RecordAgeExceeded');
+        unit.records = live;
+        if (live.length === 0) continue;
       }
       const outcome = await this.invoke(unit.records);
       if (outcome.status === 'aborted') return false;
       unit.invokeCount++;
       unit.lastRequestId = outcome.requestId;
-      const failedFrom =
-        outcome.status === 'error'
-          ? 0
-          : settings.functionResponseTypes.includes('ReportBatchItemFailures')
-            ? firstFailedIndex(outcome.result, unit.records)
-            : -1;
-      if (failedFrom === -1) {
-        await this.commit(unit.records);
+      unit.lastWasFunctionError = outcome.status === 'error';
+      const decision = afterInvocation(unit, outcome, settings);
+      if (decision.action === 'commit') {
+        await this.commit(decision.commit);
         continue;
       }
-      if (outcome.status === 'error') {
-        this.counters.functionErrors++;
-        unit.lastWasFunctionError = true;
-        this.lastError = { message: `${outcome.errorType}: ${outcome.errorMessage}`, at: new Date().toISOString() };
-        this.ctx.log({
-          level: 'warn',
-          event: 'function-error',
-          shardId: this.shardId,
-          requestId: outcome.requestId,
-          errorType: outcome.errorType,
-          errorMessage: outcome.errorMessage,
-          batchSize: unit.records.length,
-        });
-        if (settings.bisectBatchOnFunctionError && unit.records.length > 1) {
-          // "Splitting batches doesn't consume the retry quota" (kinesis-on-failure-destination).
-          const half = Math.ceil(unit.records.length / 2);
-          this.counters.bisects++;
-          queue.unshift(
-            { ...unit, records: unit.records.slice(0, half) },
-            { ...unit, records: unit.records.slice(half) },
-          );
-          continue;
-        }
-      } else {
-        // Partial batch response: checkpoint before the lowest failed sequence number and retry
-        // from it (services-kinesis-batchfailurereporting).
-        this.counters.partialFailures++;
-        unit.lastWasFunctionError = false;
-        this.ctx.log({
-          level: 'info',
-          event: 'partial-batch-failure',
-          shardId: this.shardId,
-          requestId: outcome.requestId,
-          failedSequenceNumber: unit.records[failedFrom]?.sequenceNumber,
-          batchSize: unit.records.length,
-        });
-        if (failedFrom > 0) {
-          await this.commit(unit.records.slice(0, failedFrom));
-          unit.records = unit.records.slice(failedFrom);
-        }
-      }
-      if (settings.maximumRetryAttempts !== -1 && unit.retries >= settings.maximumRetryAttempts) {
-        await this.discard(unit, unit.records, 'RetryAttemptsExhausted');
+      this.reportFailure(unit, outcome, decision);
+      if (decision.action === 'bisect') {
+        this.counters.bisects++;
+        queue.unshift(...decision.halves);
         continue;
       }
-      unit.retries++;
+      if (decision.commit.length > 0) await this.commit(decision.commit);
+      if (decision.action === 'discard') {
+        await this.discard(unit, decision.discard, decision.condition);
+        continue;
+      }
       this.counters.retries++;
-      await this.sleep(Math.min(1_000, 50 * 2 ** (unit.retries - 1)));
-      queue.unshift(unit);
+      await this.sleep(decision.delayMs);
+      queue.unshift(decision.retry);
     }
     return true;
+  }
+
+  private reportFailure(
+    unit: Unit,
+    outcome: Exclude<InvocationOutcome, { status: 'aborted' }>,
+    decision: Exclude<BatchDecision<Unit>, { action: 'commit' }>,
+  ): void {
+    const { failure } = decision;
+    if (failure.kind === 'function-error' && outcome.status === 'error') {
+      this.counters.functionErrors++;
+      this.lastError = { message: `${outcome.errorType}: ${outcome.errorMessage}`, at: new Date().toISOString() };
+      this.ctx.log({
+        level: 'warn',
+        event: 'function-error',
+        shardId: this.shardId,
+        requestId: outcome.requestId,
+        errorType: outcome.errorType,
+        errorMessage: outcome.errorMessage,
+        batchSize: unit.records.length,
+      });
+    } else if (failure.kind === 'partial-failure') {
+      this.counters.partialFailures++;
+      this.ctx.log({
+        level: 'info',
+        event: 'partial-batch-failure',
+        shardId: this.shardId,
+        requestId: outcome.requestId,
+        failedSequenceNumber: failure.failedSequenceNumber,
+        batchSize: unit.records.length,
+      });
+    }
   }
 
   private async invoke(records: ShardRecord[]): Promise<InvocationOutcome> {
@@ -424,7 +280,7 @@ export class ShardPoller {
         error: this.lastError.message,
       });
     });
-    if (last.sequenceNumber === this.readPosition && this.overflow.length === 0) this.newestUnprocessedMs = undefined;
+    this.reader.handledThrough(last.sequenceNumber);
   }
 
   private sleep(ms: number): Promise<void> {
@@ -439,8 +295,4 @@ export class ShardPoller {
       this.wake = done;
     });
   }
-}
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }

@@ -1,3 +1,5 @@
+// The mapping runner delivers in order, in batches, in the event shape and environment Lambda gives.
+
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';

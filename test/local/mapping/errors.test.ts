@@ -1,3 +1,5 @@
+// The mapping runner's error handling: partial failures, bisecting, retries, on-failure destination, timeouts.
+
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { OnFailureRecord } from '../../../src/local/mapping/failure-destination.js';

@@ -1,3 +1,5 @@
+// The mapping runner's lifecycle: checkpoints across restarts, stopping with a grace period, updates, disabling.
+
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';

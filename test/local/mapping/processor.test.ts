@@ -1,3 +1,5 @@
+// The mapping runner with the real processor bundle on kinesalite and dynalite: it loads, writes, keeps up.
+
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,7 +11,7 @@ import {
   mapping,
   put,
   sleep,
-  startKinesalite,
+  startKinesisEmulator,
   type Workspace,
   workspace,
 } from '../../helpers/mapping-harness.js';
@@ -27,7 +29,7 @@ let dynamo: DynaliteHandle;
 let ws: Workspace;
 
 beforeAll(async () => {
-  emulator = await startKinesalite();
+  emulator = await startKinesisEmulator();
   dynamo = await startDynalite();
   ws = await workspace();
 });

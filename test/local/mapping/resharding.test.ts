@@ -1,3 +1,5 @@
+// The mapping runner across a shard split: parents drained before their children start.
+
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DescribeStreamSummaryCommand, SplitShardCommand } from '@aws-sdk/client-kinesis';

@@ -1,3 +1,5 @@
+// Partial batch response interpretation and the checkpoint store, with plain values and a temporary directory.
+
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

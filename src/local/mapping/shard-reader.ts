@@ -1,0 +1,173 @@
+// Reads one shard in order and gathers batches: iterators, GetRecords, the batch limits, overflow.
+
+import type { KinesisClient } from '@aws-sdk/client-kinesis';
+import type { CheckpointStore } from './checkpoints.js';
+import { type EventSourceIdentity, MAX_EVENT_PAYLOAD_BYTES, type ShardRecord, toShardRecord } from './kinesis-event.js';
+import { errorMessage, type RunnerLog } from './reports.js';
+import type { MappingSettings } from './settings.js';
+
+export interface ShardReaderContext {
+  kinesis: KinesisClient;
+  sdk: typeof import('@aws-sdk/client-kinesis');
+  streamName: string;
+  identity: EventSourceIdentity;
+  /** Read on every pass, so that a settings update applies to the batch being gathered. */
+  settings(): MappingSettings;
+  checkpoints: CheckpointStore;
+  log: RunnerLog;
+  idlePollMs: number;
+  /** Where a shard without checkpoint starts; child shards of a drained parent start at TRIM_HORIZON. */
+  startingPosition: 'TRIM_HORIZON' | 'LATEST';
+  /** True once the poller is stopping: a batch still being gathered is abandoned. */
+  stopping(): boolean;
+  /** The poller's sleep, which stop() cuts short. */
+  sleep(ms: number): Promise<void>;
+}
+
+type IteratorRequest = {
+  ShardIteratorType: 'AFTER_SEQUENCE_NUMBER' | 'AT_SEQUENCE_NUMBER' | 'TRIM_HORIZON' | 'LATEST';
+  StartingSequenceNumber?: string;
+};
+
+export class ShardReader {
+  private iterator: string | undefined;
+  private shardEnded = false;
+  /** Sequence number of the last record read, where an expired iterator resumes after. */
+  private readPosition: string | undefined;
+  /** Records read beyond the current batch's limits: the next batch starts with them. */
+  private overflow: ShardRecord[] = [];
+  private newestUnprocessedMs: number | undefined;
+  private needsResumeAt = false;
+
+  constructor(private readonly ctx: ShardReaderContext) {}
+
+  private get shardId(): string {
+    return this.ctx.identity.shardId;
+  }
+
+  /** The shard is closed and everything in it was handed out. */
+  get drained(): boolean {
+    return this.shardEnded && this.overflow.length === 0;
+  }
+
+  /** now − arrival of the newest record read but not yet handled; 0 when caught up. */
+  lagMs(): number {
+    return this.newestUnprocessedMs === undefined ? 0 : Math.max(0, Date.now() - this.newestUnprocessedMs);
+  }
+
+  /** Records through `sequenceNumber` were checkpointed: when nothing newer was read, the shard is caught up. */
+  handledThrough(sequenceNumber: string): void {
+    if (sequenceNumber === this.readPosition && this.overflow.length === 0) this.newestUnprocessedMs = undefined;
+  }
+
+  /** After a failure: whatever was read but not checkpointed is read again (at-least-once, nothing lost). */
+  rewind(): void {
+    this.iterator = undefined;
+    this.shardEnded = false;
+    this.overflow = [];
+  }
+
+  /**
+   * The next batch: reads until it is full (count or 6 MB), the batching window elapses, or the
+   * shard ends. Empty when the shard ended or the poller is stopping.
+   */
+  async nextBatch(): Promise<ShardRecord[]> {
+    if (this.iterator === undefined && !this.shardEnded) await this.openIterator();
+    let settings = this.ctx.settings();
+    let windowMs = settings.maximumBatchingWindowInSeconds * 1000;
+    const batch: ShardRecord[] = [];
+    let bytes = 0;
+    const take = (record: ShardRecord): boolean => {
+      if (batch.length >= settings.batchSize) return false;
+      if (batch.length > 0 && bytes + record.eventBytes > MAX_EVENT_PAYLOAD_BYTES) return false;
+      batch.push(record);
+      bytes += record.eventBytes;
+      return true;
+    };
+    while (this.overflow[0] && take(this.overflow[0])) this.overflow.shift();
+    let firstAt = batch.length > 0 ? performance.now() : undefined;
+    while (!this.ctx.stopping()) {
+      settings = this.ctx.settings();
+      windowMs = settings.maximumBatchingWindowInSeconds * 1000;
+      if (batch.length > settings.batchSize) {
+        this.overflow.unshift(...batch.splice(settings.batchSize));
+        bytes = batch.reduce((sum, record) => sum + record.eventBytes, 0);
+      }
+      if (batch.length >= settings.batchSize || this.overflow.length > 0) break;
+      const waited = firstAt === undefined ? 0 : performance.now() - firstAt;
+      if (batch.length > 0 && waited >= windowMs) break;
+      if (this.iterator === undefined) break;
+      const response = await this.getRecords(Math.min(10_000, settings.batchSize - batch.length));
+      if (!response) continue;
+      this.iterator = response.NextShardIterator;
+      if (!this.iterator) this.shardEnded = true;
+      const records = (response.Records ?? []).map((record) => toShardRecord(record, this.ctx.identity));
+      const last = records[records.length - 1];
+      if (records[0] && last) {
+        this.readPosition = last.sequenceNumber;
+        this.newestUnprocessedMs = last.arrivalMs;
+        firstAt ??= performance.now();
+        if (this.needsResumeAt) {
+          await this.ctx.checkpoints.setResumeAt(this.shardId, records[0].sequenceNumber);
+          this.needsResumeAt = false;
+        }
+        for (const record of records) if (!take(record)) this.overflow.push(record);
+      } else if (this.iterator) {
+        // Local deviation: AWS polls an idle shard once per second; polling every idlePollMs
+        // keeps end-to-end latency low, which is what a local run is for.
+        const remaining = batch.length > 0 ? windowMs - waited : Number.POSITIVE_INFINITY;
+        await this.ctx.sleep(Math.min(this.ctx.idlePollMs, remaining));
+      }
+    }
+    return batch;
+  }
+
+  private async openIterator(position?: { after: string }): Promise<void> {
+    const { sdk, kinesis, streamName } = this.ctx;
+    const checkpoint = this.ctx.checkpoints.get(this.shardId);
+    let request: IteratorRequest;
+    if (position) request = { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', StartingSequenceNumber: position.after };
+    else if (checkpoint?.sequenceNumber)
+      request = { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', StartingSequenceNumber: checkpoint.sequenceNumber };
+    else if (checkpoint?.resumeAt)
+      request = { ShardIteratorType: 'AT_SEQUENCE_NUMBER', StartingSequenceNumber: checkpoint.resumeAt };
+    else request = { ShardIteratorType: this.ctx.startingPosition };
+    let response: { ShardIterator?: string };
+    try {
+      // kinesalite accepts StreamName only, not StreamARN.
+      response = await kinesis.send(
+        new sdk.GetShardIteratorCommand({ StreamName: streamName, ShardId: this.shardId, ...request }),
+      );
+    } catch (error) {
+      if (!request.StartingSequenceNumber || (error as Error).name !== 'InvalidArgumentException') throw error;
+      // A sequence number "that did not come from this stream": the stream was deleted and made
+      // again under the same name, so the old checkpoint means nothing; read the new one whole.
+      this.ctx.log({ level: 'warn', event: 'checkpoint-invalid', shardId: this.shardId, error: errorMessage(error) });
+      response = await kinesis.send(
+        new sdk.GetShardIteratorCommand({
+          StreamName: streamName,
+          ShardId: this.shardId,
+          ShardIteratorType: 'TRIM_HORIZON',
+        }),
+      );
+    }
+    this.iterator = response.ShardIterator;
+    this.shardEnded = !this.iterator;
+    this.readPosition = request.StartingSequenceNumber;
+    this.needsResumeAt = request.ShardIteratorType === 'LATEST';
+  }
+
+  private async getRecords(limit: number) {
+    try {
+      return await this.ctx.kinesis.send(
+        new this.ctx.sdk.GetRecordsCommand({ ShardIterator: this.iterator, Limit: limit }),
+      );
+    } catch (error) {
+      if ((error as Error).name !== 'ExpiredIteratorException') throw error;
+      // Iterators live 5 minutes; long retries outlive them. Resume right after what was read.
+      this.ctx.log({ level: 'debug', event: 'iterator-expired', shardId: this.shardId });
+      await this.openIterator(this.readPosition ? { after: this.readPosition } : undefined);
+      return undefined;
+    }
+  }
+}
