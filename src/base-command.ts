@@ -1,3 +1,4 @@
+/** The frame every command shares: global flags, the one place errors become output and exit codes, Ctrl-C. */
 import { Command, Errors, Flags, type Interfaces } from '@oclif/core';
 import { scrubSecrets, secretValues } from './config/redact.js';
 import { type ResolvedStack, resolveStack } from './config/store.js';
