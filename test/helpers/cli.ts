@@ -1,4 +1,6 @@
+/** The built CLI (bin/run.js → dist/) as a child process, its environment, and temporary directories. */
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -7,6 +9,15 @@ import { fileURLToPath } from 'node:url';
 /** The project root, from this file's place in test/helpers. */
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const CLI = join(ROOT, 'bin', 'run.js');
+
+/**
+ * Fails, never skips, when build output a test needs is missing: a test that quietly skips
+ * without dist/ passes on a machine where nothing was checked. Paths are relative to ROOT.
+ */
+export function requireBuilt(...paths: string[]): void {
+  const missing = paths.filter((path) => !existsSync(join(ROOT, path)));
+  if (missing.length > 0) throw new Error(`${missing.join(', ')} missing: run \`npm run build\` first`);
+}
 
 export interface CliResult {
   code: number | null;
@@ -53,6 +64,7 @@ export interface RunningCli {
  * runs, for tests that act on it mid-run (signals, follow mode). stdin stays open until written.
  */
 export function startCli(args: string[], options: Omit<CliOptions, 'input'> = {}): RunningCli {
+  requireBuilt('oclif.manifest.json', 'dist/src/commands');
   const child = spawn(process.execPath, [CLI, ...args], {
     cwd: options.cwd ?? ROOT,
     env: options.env ?? process.env,
