@@ -57,6 +57,15 @@ export interface RunningCli {
   stderr(): string;
   /** Resolves when it exits (killed with SIGKILL after `timeoutMs`). */
   exited: Promise<CliResult>;
+  /**
+   * Resolves with the first match of `pattern` in what it printed on `stream` (stderr by default),
+   * as soon as it is printed: the readiness wait for acting on it mid-run. Rejects if the CLI
+   * exits first or after `timeoutMs` (20 s).
+   */
+  waitForOutput(
+    pattern: RegExp,
+    options?: { stream?: 'stdout' | 'stderr'; timeoutMs?: number },
+  ): Promise<RegExpExecArray>;
 }
 
 /**
@@ -79,15 +88,46 @@ export function startCli(args: string[], options: Omit<CliOptions, 'input'> = {}
     stderr += chunk;
   });
   child.stdin.on('error', () => {}); // the CLI may exit before reading stdin
+  let closed = false;
   const exited = new Promise<CliResult>((resolve, reject) => {
     const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000);
     child.on('error', reject);
     child.on('close', (code, signal) => {
+      closed = true;
       clearTimeout(timer);
       resolve({ code, signal, stdout, stderr });
     });
   });
-  return { child, stdout: () => stdout, stderr: () => stderr, exited };
+  const waitForOutput: RunningCli['waitForOutput'] = (pattern, { stream = 'stderr', timeoutMs = 20_000 } = {}) =>
+    new Promise((resolve, reject) => {
+      const printed = () => (stream === 'stdout' ? stdout : stderr);
+      const check = () => {
+        const match = pattern.exec(printed());
+        if (match) done(() => resolve(match));
+      };
+      const gone = () =>
+        done(() => reject(new Error(`the CLI exited before printing ${pattern} on ${stream}:\n${printed()}`)));
+      const timer = setTimeout(
+        () =>
+          done(() => reject(new Error(`${pattern} not printed on ${stream} within ${timeoutMs} ms:\n${printed()}`))),
+        timeoutMs,
+      );
+      let settled = false;
+      const done = (settle: () => void) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        child[stream].off('data', check);
+        child.off('close', gone);
+        settle();
+      };
+      // Listeners added after the collecting ones above, so `printed()` already holds each chunk.
+      child[stream].on('data', check);
+      child.once('close', gone);
+      check();
+      if (closed) gone();
+    });
+  return { child, stdout: () => stdout, stderr: () => stderr, exited, waitForOutput };
 }
 
 /** Runs the built CLI to the end with `input` on stdin and collects its output. */
