@@ -3,8 +3,7 @@
  * clients on its endpoints, engines stopped by pid (also after a failure), exact table counts,
  * figures from the engine log, and the one-line JSON + human line every test prints.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
@@ -15,10 +14,10 @@ import type { EngineStatus } from '../../src/local/engine/engine.js';
 import type { EngineState } from '../../src/local/engine/state.js';
 import type { MappingStats } from '../../src/local/mapping/runner.js';
 import { runCli, tempDirs } from './cli.js';
+import { killEngines } from './engines.js';
+import { sleep } from './wait.js';
 
 export type Dirs = Awaited<ReturnType<typeof tempDirs>>;
-
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const LOCAL = { accessKeyId: 'local', secretAccessKey: 'local' };
 
@@ -94,28 +93,8 @@ export class Rig {
   }
 
   /** SIGKILLs every engine (and only engines) recorded under this rig's data dir. */
-  async killEngines(): Promise<number[]> {
-    const root = join(this.dirs.dataDir, 'stacks');
-    const killed: number[] = [];
-    if (!existsSync(root)) return killed;
-    for (const stack of await readdir(root)) {
-      const pids = new Set<number>();
-      for (const file of ['engine.json', 'engine.lock']) {
-        try {
-          const text = await readFile(join(root, stack, file), 'utf8');
-          pids.add(file === 'engine.json' ? (JSON.parse(text) as EngineState).pid : Number.parseInt(text, 10));
-        } catch {
-          // Not there.
-        }
-      }
-      for (const pid of pids) {
-        if (!isEngine(pid)) continue;
-        process.kill(pid, 'SIGKILL');
-        killed.push(pid);
-      }
-    }
-    for (const pid of killed) await waitUntil(() => !alive(pid), 10_000, `engine ${pid} to die`);
-    return killed;
+  killEngines(): Promise<number[]> {
+    return killEngines(this.dirs.dataDir);
   }
 
   async cleanup(): Promise<void> {
@@ -326,42 +305,6 @@ export async function shardEnds(kinesis: KinesisClient, stream: string): Promise
     ends[id] = { last, count };
   }
   return ends;
-}
-
-export async function waitUntil(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await sleep(100);
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-}
-
-export function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  return !procStat(pid).includes(') Z ');
-}
-
-function procStat(pid: number): string {
-  try {
-    return readFileSync(`/proc/${pid}/stat`, 'utf8');
-  } catch {
-    return '';
-  }
-}
-
-/** Only ever signal a process whose command line is an engine's. */
-function isEngine(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0 || !alive(pid)) return false;
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('engine/main.');
-  } catch {
-    return process.platform !== 'linux';
-  }
 }
 
 /** Prints a test's figures: one JSON line, then one line for people. */
