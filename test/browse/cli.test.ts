@@ -10,10 +10,11 @@ import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TweetItem } from '../../lambda/contract/table-layout.js';
-import { encodeTweetEvent, type TweetEvent } from '../../lambda/contract/tweet-event.js';
+import { encodeTweetEvent } from '../../lambda/contract/tweet-event.js';
 import { stripAnsi } from '../../src/ui/style.js';
 import { displayWidth } from '../../src/ui/text-width.js';
 import { requireBuilt, runCli, startCli, tempDirs } from '../helpers/cli.js';
+import { tweetEvent } from '../helpers/records.js';
 import { runCommand } from '../helpers/run-command.js';
 
 let dirs: Awaited<ReturnType<typeof tempDirs>>;
@@ -81,21 +82,9 @@ describe('browse flags and errors', () => {
   });
 });
 
-let tweetCounter = 0;
-function tweetEvent(tag: string): TweetEvent {
-  tweetCounter++;
-  return {
-    v: 1,
-    id: String(1_860_000_000_000_000_000n + BigInt(tweetCounter)),
-    text: `${tag} ${tweetCounter}: hello 🎉 東京の #serverless\nsecond line`,
-    createdAt: new Date().toISOString(),
-    lang: 'en',
-    author: { id: String(100 + (tweetCounter % 3)), username: `e2e_user${tweetCounter % 3}`, name: 'E2E' },
-    hashtags: ['serverless'],
-    mentions: [],
-    source: 'synthetic',
-  };
-}
+/** A tweet as ingest would send it now, its text tagged, with emoji, CJK and a line break. */
+const taggedTweet = (tag: string) =>
+  tweetEvent({ text: `${tag}: hello 🎉 東京の #serverless\nsecond line`, createdAt: new Date().toISOString() });
 
 describe('browse against the local engine (built CLI)', () => {
   let kinesis: KinesisClient;
@@ -163,7 +152,7 @@ describe('browse against the local engine (built CLI)', () => {
 
   it('shows records put into the stream, newest last, as JSON and as plain text', async () => {
     // Prepare
-    const events = Array.from({ length: 6 }, () => tweetEvent('first'));
+    const events = Array.from({ length: 6 }, () => taggedTweet('first'));
     await put([...events.map(encodeTweetEvent), new TextEncoder().encode('{"not": "a tweet"')]);
     // Act
     const items = await waitForTweets(6);
@@ -208,7 +197,7 @@ describe('browse against the local engine (built CLI)', () => {
     try {
       await waitFor(() => running.stderr().includes('Following'), 20_000);
       // Act
-      const live = Array.from({ length: 5 }, () => tweetEvent('live'));
+      const live = Array.from({ length: 5 }, () => taggedTweet('live'));
       // Two puts, the second once the first is printed: records that arrive across polls.
       await put(live.slice(0, 2).map(encodeTweetEvent));
       await waitFor(() => lineCount() >= 4, 20_000);

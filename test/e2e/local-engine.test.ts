@@ -15,7 +15,7 @@ import { encodeTweetEvent, partitionKeyOf } from '../../lambda/contract/tweet-ev
 import type { EngineState } from '../../src/local/engine/state.js';
 import { ROOT, runCli, tempDirs } from '../helpers/cli.js';
 import { alive, killEngines as killAllEngines } from '../helpers/engines.js';
-import { tweetEvent } from '../helpers/kinesis-records.js';
+import { tweetEvent } from '../helpers/records.js';
 import { runCommand } from '../helpers/run-command.js';
 import { waitUntil } from '../helpers/wait.js';
 

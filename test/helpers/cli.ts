@@ -15,7 +15,7 @@ export const CLI = join(ROOT, 'bin', 'run.js');
  * without dist/ passes on a machine where nothing was checked. Paths are relative to ROOT.
  */
 export function requireBuilt(...paths: string[]): void {
-  const missing = paths.filter((path) => !existsSync(join(ROOT, path)));
+  const missing = paths.filter((path) => !existsSync(resolve(ROOT, path)));
   if (missing.length > 0) throw new Error(`${missing.join(', ')} missing: run \`npm run build\` first`);
 }
 

@@ -8,18 +8,17 @@ import { join } from 'node:path';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { expect } from 'vitest';
-import { createDynamoDbClient, createKinesisClient } from '../../src/aws/clients.js';
 import { callEngine } from '../../src/local/engine/control.js';
 import type { EngineStatus } from '../../src/local/engine/engine.js';
 import type { EngineState } from '../../src/local/engine/state.js';
 import type { MappingStats } from '../../src/local/mapping/runner.js';
 import { runCli, tempDirs } from './cli.js';
+import { localDynamoClient } from './dynalite.js';
 import { killEngines } from './engines.js';
+import { kinesisClient, readShards } from './kinesalite.js';
 import { sleep } from './wait.js';
 
 export type Dirs = Awaited<ReturnType<typeof tempDirs>>;
-
-const LOCAL = { accessKeyId: 'local', secretAccessKey: 'local' };
 
 /** One stack of the local target, driven through `node bin/run.js`. */
 export class Rig {
@@ -77,19 +76,13 @@ export class Rig {
     return callEngine(state.control, 'GET', '/status', undefined, 10_000);
   }
 
+  /** A client on the engine's Kinesis (or `endpoint`, a proxy in front of it), with the SDK's own 3 attempts. */
   async kinesis(endpoint?: string): Promise<KinesisClient> {
-    return createKinesisClient({
-      region: 'us-east-1',
-      maxSockets: 16,
-      service: { endpoint: endpoint ?? (await this.state()).endpoints.kinesis, credentials: LOCAL },
-    });
+    return kinesisClient(endpoint ?? (await this.state()).endpoints.kinesis, { maxAttempts: 3, maxSockets: 16 });
   }
 
   async dynamodb(): Promise<DynamoDBClient> {
-    return createDynamoDbClient({
-      region: 'us-east-1',
-      service: { endpoint: (await this.state()).endpoints.dynamodb, credentials: LOCAL },
-    });
+    return localDynamoClient((await this.state()).endpoints.dynamodb, { maxAttempts: 3 });
   }
 
   /** SIGKILLs every engine (and only engines) recorded under this rig's data dir. */
@@ -281,29 +274,9 @@ export interface ShardEnd {
 
 /** Reads every shard to its end. */
 export async function shardEnds(kinesis: KinesisClient, stream: string): Promise<Record<string, ShardEnd>> {
-  const { ListShardsCommand, GetShardIteratorCommand, GetRecordsCommand } = await import('@aws-sdk/client-kinesis');
-  const shards = (await kinesis.send(new ListShardsCommand({ StreamName: stream }))).Shards ?? [];
   const ends: Record<string, ShardEnd> = {};
-  for (const shard of shards) {
-    const id = shard.ShardId ?? '';
-    let iterator = (
-      await kinesis.send(
-        new GetShardIteratorCommand({ StreamName: stream, ShardId: id, ShardIteratorType: 'TRIM_HORIZON' }),
-      )
-    ).ShardIterator;
-    let last: string | undefined;
-    let count = 0;
-    while (iterator) {
-      const page = await kinesis.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 10_000 }));
-      const records = page.Records ?? [];
-      count += records.length;
-      // kinesalite's MillisBehindLatest is always 0: the tip is where a read comes back empty.
-      if (records.length === 0) break;
-      last = records[records.length - 1]?.SequenceNumber;
-      iterator = page.NextShardIterator;
-    }
-    ends[id] = { last, count };
-  }
+  for (const [id, records] of await readShards(kinesis, stream))
+    ends[id] = { last: records.at(-1)?.sequenceNumber, count: records.length };
   return ends;
 }
 
