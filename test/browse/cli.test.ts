@@ -5,17 +5,21 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { DeleteTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { type KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TweetItem } from '../../lambda/contract/table-layout.js';
 import { encodeTweetEvent } from '../../lambda/contract/tweet-event.js';
 import { stripAnsi } from '../../src/ui/style.js';
 import { displayWidth } from '../../src/ui/text-width.js';
 import { requireBuilt, runCli, startCli, tempDirs } from '../helpers/cli.js';
+import { localDynamoClient } from '../helpers/dynalite.js';
+import { kinesisClient } from '../helpers/kinesalite.js';
 import { tweetEvent } from '../helpers/records.js';
 import { runCommand } from '../helpers/run-command.js';
+
+/** The SDK's default attempts: these clients live across tests, through idle keep-alive sockets. */
+const SDK_RETRIES = { maxAttempts: 3 };
 
 let dirs: Awaited<ReturnType<typeof tempDirs>>;
 
@@ -125,13 +129,8 @@ describe('browse against the local engine (built CLI)', () => {
     const state = JSON.parse(await readFile(join(dirs.dataDir, 'stacks', 'streamproc', 'engine.json'), 'utf8')) as {
       endpoints: { kinesis: string; dynamodb: string };
     };
-    const common = {
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-      requestHandler: new NodeHttpHandler(),
-    };
-    kinesis = new KinesisClient({ ...common, endpoint: state.endpoints.kinesis });
-    dynamodb = new DynamoDBClient({ ...common, endpoint: state.endpoints.dynamodb });
+    kinesis = await kinesisClient(state.endpoints.kinesis, SDK_RETRIES);
+    dynamodb = localDynamoClient(state.endpoints.dynamodb, SDK_RETRIES);
     streamName = 'streamproc-EventStream';
     tableName = 'streamproc-EventData';
   }, 150_000);

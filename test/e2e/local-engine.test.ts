@@ -7,17 +7,21 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
-import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { ScanCommand } from '@aws-sdk/client-dynamodb';
+import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { encodeTweetEvent, partitionKeyOf } from '../../lambda/contract/tweet-event.js';
 import type { EngineState } from '../../src/local/engine/state.js';
 import { ROOT, runCli, tempDirs } from '../helpers/cli.js';
+import { localDynamoClient } from '../helpers/dynalite.js';
 import { alive, killEngines as killAllEngines } from '../helpers/engines.js';
+import { kinesisClient } from '../helpers/kinesalite.js';
 import { tweetEvent } from '../helpers/records.js';
 import { runCommand } from '../helpers/run-command.js';
 import { waitUntil } from '../helpers/wait.js';
+
+/** The SDK's default attempts, as before: these tests provoke no request failures, so a retry hides nothing. */
+const SDK_RETRIES = { maxAttempts: 3 };
 
 type Dirs = Awaited<ReturnType<typeof tempDirs>>;
 let dirs: Dirs;
@@ -30,16 +34,10 @@ const killEngines = () => killAllEngines(dirs.dataDir);
 
 async function clients(stack: string) {
   const state = await readState(stack);
-  const config = (endpoint: string) => ({
-    endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    requestHandler: new NodeHttpHandler(),
-  });
   return {
     state,
-    kinesis: new KinesisClient(config(state.endpoints.kinesis)),
-    dynamodb: new DynamoDBClient(config(state.endpoints.dynamodb)),
+    kinesis: await kinesisClient(state.endpoints.kinesis, SDK_RETRIES),
+    dynamodb: localDynamoClient(state.endpoints.dynamodb, SDK_RETRIES),
   };
 }
 
