@@ -87,7 +87,7 @@ async function scanNewest(client: DynamoDBClient): Promise<TweetItem[]> {
 
 async function main(): Promise<void> {
   const { endpoint } = await startChildServer('./emulator-server.ts', ['dynalite']);
-  const client = localDynamoClient(endpoint, { maxAttempts: 3 });
+  const client = localDynamoClient(endpoint, 3);
   const documents = DynamoDBDocumentClient.from(client);
   await createEventTable({ client }, TABLE);
 

@@ -29,7 +29,7 @@ const BATCH = 500;
 const CONCURRENCY = 4;
 const SHARDS = 4;
 
-const client = (endpoint: string) => kinesisClient(endpoint, { maxSockets: CONCURRENCY + 2 });
+const client = (endpoint: string) => kinesisClient(endpoint, 1, CONCURRENCY + 2);
 
 async function newStream(kinesis: KinesisClient, name: string): Promise<string> {
   await createStream(kinesis, name, SHARDS);

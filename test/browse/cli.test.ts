@@ -19,7 +19,7 @@ import { tweetEvent } from '../helpers/records.js';
 import { runCommand } from '../helpers/run-command.js';
 
 /** The SDK's default attempts: these clients live across tests, through idle keep-alive sockets. */
-const SDK_RETRIES = { maxAttempts: 3 };
+const SDK_ATTEMPTS = 3;
 
 let dirs: Awaited<ReturnType<typeof tempDirs>>;
 
@@ -129,8 +129,8 @@ describe('browse against the local engine (built CLI)', () => {
     const state = JSON.parse(await readFile(join(dirs.dataDir, 'stacks', 'streamproc', 'engine.json'), 'utf8')) as {
       endpoints: { kinesis: string; dynamodb: string };
     };
-    kinesis = await kinesisClient(state.endpoints.kinesis, SDK_RETRIES);
-    dynamodb = localDynamoClient(state.endpoints.dynamodb, SDK_RETRIES);
+    kinesis = await kinesisClient(state.endpoints.kinesis, SDK_ATTEMPTS);
+    dynamodb = localDynamoClient(state.endpoints.dynamodb, SDK_ATTEMPTS);
     streamName = 'streamproc-EventStream';
     tableName = 'streamproc-EventData';
   }, 150_000);

@@ -21,7 +21,7 @@ import { runCommand } from '../helpers/run-command.js';
 import { waitUntil } from '../helpers/wait.js';
 
 /** The SDK's default attempts, as before: these tests provoke no request failures, so a retry hides nothing. */
-const SDK_RETRIES = { maxAttempts: 3 };
+const SDK_ATTEMPTS = 3;
 
 type Dirs = Awaited<ReturnType<typeof tempDirs>>;
 let dirs: Dirs;
@@ -36,8 +36,8 @@ async function clients(stack: string) {
   const state = await readState(stack);
   return {
     state,
-    kinesis: await kinesisClient(state.endpoints.kinesis, SDK_RETRIES),
-    dynamodb: localDynamoClient(state.endpoints.dynamodb, SDK_RETRIES),
+    kinesis: await kinesisClient(state.endpoints.kinesis, SDK_ATTEMPTS),
+    dynamodb: localDynamoClient(state.endpoints.dynamodb, SDK_ATTEMPTS),
   };
 }
 

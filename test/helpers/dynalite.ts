@@ -28,12 +28,12 @@ export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local
  * A DynamoDB client for a local endpoint: HTTP/1.1 (the emulators need it), dummy credentials.
  * `maxAttempts` defaults to 1: a retry would hide what a test provokes.
  */
-export function localDynamoClient(endpoint: string, options: { maxAttempts?: number } = {}): DynamoDBClient {
+export function localDynamoClient(endpoint: string, maxAttempts = 1): DynamoDBClient {
   return new DynamoDBClient({
     endpoint,
     region: 'us-east-1',
     credentials: LOCAL_CREDENTIALS,
-    maxAttempts: options.maxAttempts ?? 1,
+    maxAttempts,
     requestHandler: new NodeHttpHandler({ connectionTimeout: 2_000 }),
   });
 }

@@ -78,11 +78,11 @@ export class Rig {
 
   /** A client on the engine's Kinesis (or `endpoint`, a proxy in front of it), with the SDK's own 3 attempts. */
   async kinesis(endpoint?: string): Promise<KinesisClient> {
-    return kinesisClient(endpoint ?? (await this.state()).endpoints.kinesis, { maxAttempts: 3, maxSockets: 16 });
+    return kinesisClient(endpoint ?? (await this.state()).endpoints.kinesis, 3, 16);
   }
 
   async dynamodb(): Promise<DynamoDBClient> {
-    return localDynamoClient((await this.state()).endpoints.dynamodb, { maxAttempts: 3 });
+    return localDynamoClient((await this.state()).endpoints.dynamodb, 3);
   }
 
   /** SIGKILLs every engine (and only engines) recorded under this rig's data dir. */
