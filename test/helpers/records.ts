@@ -1,20 +1,12 @@
 /**
  * Factories for what flows through the pipeline, each built from the one before as the code builds
  * it: tweet events (the record contract), Kinesis records and events as Lambda receives them, table
- * items as the processor writes them (with the contract's own key helpers), and a source over
- * fixed items. Ids and sequence numbers are unique per call unless given.
+ * items as the processor writes them (by its own buildItem), and a source over fixed items. Ids and
+ * sequence numbers are unique per call unless given.
  */
-import {
-  expiryOf,
-  type RejectedItem,
-  rejectedPartitionKey,
-  rejectedSortKey,
-  type TweetItem,
-  timeIndexKeyOf,
-  tweetSortKey,
-  userPartitionKey,
-} from '../../lambda/contract/table-layout.js';
+import type { EventItem, RejectedItem, TweetItem } from '../../lambda/contract/table-layout.js';
 import { encodeTweetEvent, TWEET_EVENT_VERSION, type TweetEvent } from '../../lambda/contract/tweet-event.js';
+import { buildItem } from '../../lambda/processor/items.js';
 import type { KinesisStreamEvent, KinesisStreamRecord, LambdaContext } from '../../lambda/processor/types.js';
 import type { IngestSource, SourceItem } from '../../src/ingest/sources/source.js';
 
@@ -108,62 +100,48 @@ export interface TweetItemOptions {
   hashtags?: string[];
 }
 
-/** A tweet item as the processor writes it, from a fresh event that arrived at `arrivedMs`. */
-export function tweetItem(options: TweetItemOptions): TweetItem {
-  const event = tweetEvent({ createdAt: new Date(options.arrivedMs - 1000).toISOString() });
-  const id = options.id ?? event.id;
-  // Seven users, so that per-user reads find several tweets each.
-  const username = options.username ?? `user_${tweetCounter % 7}`;
-  return {
-    pk: userPartitionKey(username),
-    sk: tweetSortKey(id),
-    ...timeIndexKeyOf('tweet', options.arrivedMs, id),
-    kind: 'tweet',
-    v: event.v,
-    tweetId: id,
-    text: options.text ?? `tweet number ${tweetCounter} about #serverless`,
-    createdAt: event.createdAt,
-    arrivedAt: new Date(options.arrivedMs).toISOString(),
-    processedAt: new Date(options.arrivedMs + 200).toISOString(),
-    authorId: String(1000 + (tweetCounter % 7)),
-    username,
-    name: `User ${username}`,
-    lang: options.lang === undefined ? event.lang : options.lang,
-    hashtags: options.hashtags ?? event.hashtags,
-    mentions: event.mentions,
-    source: event.source,
-    seq: nextSequenceNumber(),
-    shardId: SHARD_ID,
-    expiresAt: expiryOf(options.arrivedMs, 30),
-  };
+/** What the processor writes for `record`, which arrived at `arrivedMs` and was processed 200 ms later. */
+function processed(record: KinesisStreamRecord, arrivedMs: number): EventItem {
+  const processedMs = arrivedMs + 200;
+  return buildItem(record, { nowMs: processedMs, processedAt: new Date(processedMs).toISOString(), retentionDays: 30 });
 }
 
-/** A rejected (malformed) record's item as the processor writes it. */
+/** A tweet item, built by the processor's own buildItem from a fresh event that arrived at `arrivedMs`. */
+export function tweetItem(options: TweetItemOptions): TweetItem {
+  const base = tweetEvent({ createdAt: new Date(options.arrivedMs - 1000).toISOString() });
+  // Seven users, so that per-user reads find several tweets each.
+  const username = options.username ?? `user_${tweetCounter % 7}`;
+  const event: TweetEvent = {
+    ...base,
+    id: options.id ?? base.id,
+    text: options.text ?? base.text,
+    lang: options.lang === undefined ? base.lang : options.lang,
+    hashtags: options.hashtags ?? base.hashtags,
+    author: { id: String(1000 + (tweetCounter % 7)), username, name: `User ${username}` },
+  };
+  const item = processed(tweetRecord(event, { arrivalSeconds: options.arrivedMs / 1000 }), options.arrivedMs);
+  if (item.kind !== 'tweet') throw new Error(`tweetItem: the processor rejected the event: ${item.reason}`);
+  return item;
+}
+
+/**
+ * A rejected record's item, built by the processor from `raw` (by default JSON cut short), with
+ * `reason` in place of the processor's own when given.
+ */
 export function rejectedItem(options: {
   arrivedMs: number;
   reason?: string;
   raw?: string;
   shardId?: string;
 }): RejectedItem {
-  const seq = nextSequenceNumber();
-  const shardId = options.shardId ?? 'shardId-000000000001';
-  const raw = options.raw ?? '{"v":1,"id":"oops"';
-  return {
-    pk: rejectedPartitionKey(shardId),
-    sk: rejectedSortKey(seq),
-    ...timeIndexKeyOf('rejected', options.arrivedMs, `${shardId}:${seq}`),
-    kind: 'rejected',
-    reason: options.reason ?? 'record is not JSON: Unexpected end of JSON input',
-    raw,
-    rawBytes: Buffer.byteLength(raw),
-    rawTruncated: false,
+  const record = kinesisRecord(utf8(options.raw ?? '{"v":1,"id":"oops"'), {
+    shardId: options.shardId ?? 'shardId-000000000001',
     partitionKey: '1234',
-    arrivedAt: new Date(options.arrivedMs).toISOString(),
-    processedAt: new Date(options.arrivedMs + 200).toISOString(),
-    seq,
-    shardId,
-    expiresAt: expiryOf(options.arrivedMs, 30),
-  };
+    arrivalSeconds: options.arrivedMs / 1000,
+  });
+  const item = processed(record, options.arrivedMs);
+  if (item.kind !== 'rejected') throw new Error('rejectedItem: the processor accepted the raw payload');
+  return options.reason === undefined ? item : { ...item, reason: options.reason };
 }
 
 /** `count` tweets arriving `stepMs` apart, the last at `lastMs`, oldest first. */
