@@ -1,3 +1,4 @@
+/** `npm run test:reliability`: the long reliability runs, one at a time (each drives its own engine). */
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({

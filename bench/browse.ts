@@ -11,22 +11,15 @@
  * dynalite (in memory) runs in a child process so that its CPU is not the bench's. Prints one
  * JSON line, then a human summary. Figures only, no assertions. Takes ~2-3 minutes.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
-import { type AttributeValue, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { type AttributeValue, type DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
-import {
-  expiryOf,
-  type TweetItem,
-  timeIndexKeyOf,
-  tweetSortKey,
-  userPartitionKey,
-} from '../lambda/contract/table-layout.js';
+import type { TweetItem } from '../lambda/contract/table-layout.js';
 import { fromItem } from '../src/browse/attribute-values.js';
 import { browseTable, followTable } from '../src/browse/browse.js';
 import { itemLayout } from '../src/ui/tweet-table.js';
-import { createEventTable } from '../test/helpers/dynalite.js';
+import { createEventTable, localDynamoClient } from '../test/helpers/dynalite.js';
+import { tweetItem } from '../test/helpers/records.js';
+import { startChildServer, stopChildServers } from './lib/child-server.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
@@ -36,60 +29,15 @@ const SCAN_RUNS = 3;
 const FOLLOW_ITEMS = 60;
 const SPAN_MS = 48 * 3_600_000;
 const TABLE = 'bench-EventData';
-const children: ChildProcess[] = [];
-
-async function startDynalite(): Promise<string> {
-  const child = spawn(process.execPath, [new URL('./lib/dynalite-server.js', import.meta.url).pathname], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
-  children.push(child);
-  const line = await new Promise<string>((resolve, reject) => {
-    child.once('error', reject);
-    child.once('exit', (code) => reject(new Error(`dynalite exited with ${code}`)));
-    createInterface({ input: child.stdout as NodeJS.ReadableStream }).once('line', resolve);
-  });
-  return `http://127.0.0.1:${(JSON.parse(line) as { port: number }).port}`;
-}
-
-function makeClient(endpoint: string): DynamoDBClient {
-  return new DynamoDBClient({
-    endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    requestHandler: new NodeHttpHandler(),
-  });
-}
 
 let counter = 0;
 const WORDS = 'stream lambda kinesis dynamo serverless 🚀 data realtime pipeline ツイート event shard'.split(' ');
 
+/** A tweet item of 20 words by one of 500 users. */
 function tweet(arrivedMs: number): TweetItem {
   counter++;
-  const id = String(1_870_000_000_000_000_000n + BigInt(counter));
-  const username = `bench_user_${counter % 500}`;
   const text = Array.from({ length: 20 }, (_, i) => WORDS[(counter + i * 7) % WORDS.length]).join(' ');
-  return {
-    pk: userPartitionKey(username),
-    sk: tweetSortKey(id),
-    ...timeIndexKeyOf('tweet', arrivedMs, id),
-    kind: 'tweet',
-    v: 1,
-    tweetId: id,
-    text,
-    createdAt: new Date(arrivedMs - 500).toISOString(),
-    arrivedAt: new Date(arrivedMs).toISOString(),
-    processedAt: new Date(arrivedMs + 300).toISOString(),
-    authorId: String(10_000 + (counter % 500)),
-    username,
-    name: `Bench User ${counter % 500}`,
-    lang: 'en',
-    hashtags: ['serverless'],
-    mentions: [],
-    source: 'synthetic',
-    seq: String(49_600_000_000_000_000_000n + BigInt(counter)),
-    shardId: 'shardId-000000000000',
-    expiresAt: expiryOf(arrivedMs, 30),
-  };
+  return tweetItem({ arrivedMs, username: `bench_user_${counter % 500}`, text });
 }
 
 async function fill(documents: DynamoDBDocumentClient, items: TweetItem[]): Promise<number> {
@@ -138,10 +86,10 @@ async function scanNewest(client: DynamoDBClient): Promise<TweetItem[]> {
 }
 
 async function main(): Promise<void> {
-  const endpoint = await startDynalite();
-  const client = makeClient(endpoint);
+  const { endpoint } = await startChildServer('./emulator-server.ts', ['dynalite']);
+  const client = localDynamoClient(endpoint, 3);
   const documents = DynamoDBDocumentClient.from(client);
-  await createEventTable(client, TABLE);
+  await createEventTable({ client }, TABLE);
 
   // One table grown from 10k to 100k: the new items interleave in time with the old ones, so the
   // newest hour gets denser too (the index read must not care).
@@ -276,5 +224,5 @@ async function main(): Promise<void> {
 try {
   await main();
 } finally {
-  for (const child of children) child.kill('SIGTERM');
+  stopChildServers();
 }

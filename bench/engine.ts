@@ -13,12 +13,14 @@ import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BatchGetItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { BatchGetItemCommand } from '@aws-sdk/client-dynamodb';
+import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { tweetSortKey, userPartitionKey } from '../lambda/contract/table-layout.js';
 import { encodeTweetEvent, partitionKeyOf, type TweetEvent } from '../lambda/contract/tweet-event.js';
 import { cliEnv, runCli } from '../test/helpers/cli.js';
+import { localDynamoClient } from '../test/helpers/dynalite.js';
+import { kinesisClient } from '../test/helpers/kinesalite.js';
+import { tweetEvent } from '../test/helpers/records.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
@@ -77,19 +79,15 @@ const percentile = (sorted: number[], p: number) =>
     ? Number.NaN
     : (sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] as number);
 
+/** Tweet `n` of this run: its id says which, so that its item's key is known before it is written. */
 function tweet(n: number, run: string): TweetEvent {
   const user = n % 200;
-  return {
-    v: 1,
+  return tweetEvent({
     id: `${run}${String(n).padStart(7, '0')}`,
     text: `bench tweet ${n} about #serverless stream processing with a little padding to look real`,
     createdAt: new Date().toISOString(),
-    lang: 'en',
     author: { id: String(10_000 + user), username: `bench_user_${user}`, name: `Bench User ${user}` },
-    hashtags: ['serverless'],
-    mentions: [],
-    source: 'synthetic',
-  };
+  });
 }
 
 async function main() {
@@ -108,15 +106,8 @@ async function main() {
   const dirs = await freshDirs();
   const { json } = await deploy(dirs);
   const enginePid: number = json.details.engine.pid;
-  const config = (endpoint: string) => ({
-    endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    requestHandler: new NodeHttpHandler(),
-    maxAttempts: 1,
-  });
-  const kinesis = new KinesisClient(config(json.details.endpoints.kinesis));
-  const dynamodb = new DynamoDBClient(config(json.details.endpoints.dynamodb));
+  const kinesis = await kinesisClient(json.details.endpoints.kinesis);
+  const dynamodb = localDynamoClient(json.details.endpoints.dynamodb);
   const streamName = json.outputs.StreamName as string;
   const tableName = json.outputs.TableName as string;
 

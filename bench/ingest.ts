@@ -12,19 +12,12 @@
  * (and the SDK's) own. Prints one JSON line, then a human summary. Goals: ≥ 10× the baseline,
  * ≥ 80 % of the bare loop, < 20 µs CPU per record against the instant sink.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
-import {
-  CreateStreamCommand,
-  DescribeStreamCommand,
-  type KinesisClient,
-  PutRecordCommand,
-  PutRecordsCommand,
-} from '@aws-sdk/client-kinesis';
+import { type KinesisClient, PutRecordCommand, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { encodeTweetEvent, partitionKeyOf, type TweetEvent } from '../lambda/contract/tweet-event.js';
-import { createKinesisClient } from '../src/aws/clients.js';
 import { KinesisProducer, type PutRecordsClient } from '../src/ingest/producer.js';
 import { syntheticTweets } from '../src/ingest/sources/synthetic.js';
+import { createStream, kinesisClient } from '../test/helpers/kinesalite.js';
+import { startChildServer, stopChildServers } from './lib/child-server.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
@@ -35,75 +28,11 @@ const SINK_RECORDS = Number(process.env.BENCH_INGEST_SINK_RECORDS ?? 100_000);
 const BATCH = 500;
 const CONCURRENCY = 4;
 const SHARDS = 4;
-const children: ChildProcess[] = [];
 
-const KINESALITE_CHILD = `
-import { createRequire } from 'node:module';
-const kinesalite = createRequire(process.cwd() + '/package.json')('kinesalite');
-const server = kinesalite({ createStreamMs: 0, shardLimit: 100 });
-server.listen(0, '127.0.0.1', () => process.stdout.write(JSON.stringify({ port: server.address().port }) + '\\n'));
-process.stdin.resume();
-process.stdin.on('end', () => process.exit(0));
-`;
-
-// Acknowledges every PutRecords at once; counts entries without a full parse where it can.
-const SINK_CHILD = `
-import { createServer } from 'node:http';
-const cache = new Map();
-const answer = (n) => {
-  let body = cache.get(n);
-  if (!body) {
-    body = JSON.stringify({ FailedRecordCount: 0, Records: Array.from({ length: n }, (_, i) => ({ SequenceNumber: String(49600000000000000000000000000000000000000000000000000 + i), ShardId: 'shardId-000000000000' })) });
-    cache.set(n, body);
-  }
-  return body;
-};
-const server = createServer((req, res) => {
-  const chunks = [];
-  req.on('data', (c) => chunks.push(c));
-  req.on('end', () => {
-    const text = Buffer.concat(chunks).toString('utf8');
-    const n = text.split('"PartitionKey"').length - 1;
-    const body = answer(n);
-    res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1', 'content-length': Buffer.byteLength(body) });
-    res.end(body);
-  });
-});
-server.keepAliveTimeout = 60000;
-server.listen(0, '127.0.0.1', () => process.stdout.write(JSON.stringify({ port: server.address().port }) + '\\n'));
-process.stdin.resume();
-process.stdin.on('end', () => process.exit(0));
-`;
-
-async function startChild(source: string): Promise<string> {
-  const child = spawn(process.execPath, ['--input-type=module', '-e', source], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-    cwd: process.cwd(),
-  });
-  children.push(child);
-  const line = await new Promise<string>((resolve, reject) => {
-    child.once('error', reject);
-    child.once('exit', (code) => reject(new Error(`child exited with ${code}`)));
-    createInterface({ input: child.stdout as NodeJS.ReadableStream }).once('line', resolve);
-  });
-  return `http://127.0.0.1:${(JSON.parse(line) as { port: number }).port}`;
-}
-
-const client = (endpoint: string) =>
-  createKinesisClient({
-    region: 'us-east-1',
-    service: { endpoint, credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' } },
-    maxAttempts: 1,
-    maxSockets: CONCURRENCY + 2,
-  });
+const client = (endpoint: string) => kinesisClient(endpoint, 1, CONCURRENCY + 2);
 
 async function newStream(kinesis: KinesisClient, name: string): Promise<string> {
-  await kinesis.send(new CreateStreamCommand({ StreamName: name, ShardCount: SHARDS }));
-  while (
-    (await kinesis.send(new DescribeStreamCommand({ StreamName: name }))).StreamDescription?.StreamStatus !== 'ACTIVE'
-  ) {
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  await createStream(kinesis, name, SHARDS);
   return name;
 }
 
@@ -145,10 +74,8 @@ async function main(): Promise<void> {
     }),
   ];
   const avgBytes = Math.round(events.slice(0, 1000).reduce((n, e) => n + encodeTweetEvent(e).byteLength, 0) / 1000);
-  const kinesaliteUrl = await startChild(KINESALITE_CHILD);
-  const sinkUrl = await startChild(SINK_CHILD);
-  const kinesis = await client(kinesaliteUrl);
-  const sink = await client(sinkUrl);
+  const kinesis = await client((await startChildServer('./emulator-server.ts', ['kinesalite'])).endpoint);
+  const sink = await client((await startChildServer('./instant-sink.ts')).endpoint);
 
   // Warm-up: JIT, sockets, SDK middleware, on both targets.
   const warm = await newStream(kinesis, 'bench-warm');
@@ -290,5 +217,5 @@ async function main(): Promise<void> {
 try {
   await main();
 } finally {
-  for (const child of children) child.stdin?.end();
+  stopChildServers();
 }

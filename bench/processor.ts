@@ -8,16 +8,13 @@
  * taken around each handler call is the handler's own CPU (including its HTTP client's). Prints one JSON
  * line, then a short summary. Figures only, no assertions.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { encodeTweetEvent, type TweetEvent } from '../lambda/contract/tweet-event.js';
 import { createDynamoDbClient } from '../lambda/processor/dynamodb-client.js';
 import { createHandler } from '../lambda/processor/handler.js';
 import type { KinesisStreamEvent, KinesisStreamRecord } from '../lambda/processor/types.js';
-import { createEventTable } from '../test/helpers/dynalite.js';
+import { createEventTable, LOCAL_CREDENTIALS, localDynamoClient } from '../test/helpers/dynalite.js';
+import { tweetEvent, tweetRecord } from '../test/helpers/records.js';
 import { createBaselineHandler } from './lib/baseline-handler.js';
+import { startChildServer, stopChildServers } from './lib/child-server.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
@@ -27,71 +24,21 @@ const RECORDS_PER_CELL = 10_000;
 const PROXY_DELAY_MS = 10;
 /** Requests in flight for the processor; the handler's default (8) unless BENCH_CONCURRENCY says otherwise. */
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
-const children: ChildProcess[] = [];
-
-async function startChild(script: string, args: string[] = []): Promise<number> {
-  const child = spawn(process.execPath, [new URL(script, import.meta.url).pathname, ...args], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
-  children.push(child);
-  const line = await new Promise<string>((resolve, reject) => {
-    child.once('error', reject);
-    child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
-    createInterface({ input: child.stdout as NodeJS.ReadableStream }).once('line', resolve);
-  });
-  return (JSON.parse(line) as { port: number }).port;
-}
-
-function client(endpoint: string): DynamoDBClient {
-  return new DynamoDBClient({
-    endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    maxAttempts: 1,
-    requestHandler: new NodeHttpHandler({ connectionTimeout: 2_000 }),
-  });
-}
-
-async function createTable(endpoint: string, name: string): Promise<void> {
-  await createEventTable(client(endpoint), name);
-}
-
-let tweetNumber = 0;
-let sequence = 49_590_338_271_490_256_608_559_692_538_361_571_095_921_575_989_136_588_800n;
 const WORDS = 'stream lambda kinesis dynamo serverless 🚀 data realtime pipeline ツイート event shard'.split(' ');
+let tweetNumber = 0;
 
 /** A ~1 KB record: a long tweet with entities, as the X API v2 normaliser produces. */
-function tweetRecord(): KinesisStreamRecord {
+function longTweetRecord(): KinesisStreamRecord {
   tweetNumber++;
-  sequence++;
   const words = Array.from({ length: 95 }, (_, i) => WORDS[(tweetNumber + i) % WORDS.length]);
-  const event: TweetEvent = {
-    v: 1,
-    id: String(1_850_000_000_000_000_000n + BigInt(tweetNumber)),
+  const event = tweetEvent({
     text: words.join(' ').slice(0, 700),
     createdAt: new Date().toISOString(),
-    lang: 'en',
     author: { id: String(10_000 + (tweetNumber % 500)), username: `user_${tweetNumber % 500}`, name: 'Bench User' },
     hashtags: ['serverless', 'streaming', 'aws'],
     mentions: ['awscloud', 'dynamodb'],
-    source: 'synthetic',
-  };
-  const bytes = encodeTweetEvent(event);
-  return {
-    kinesis: {
-      kinesisSchemaVersion: '1.0',
-      partitionKey: event.author.id,
-      sequenceNumber: sequence.toString(),
-      data: Buffer.from(bytes).toString('base64'),
-      approximateArrivalTimestamp: Date.now() / 1000,
-    },
-    eventSource: 'aws:kinesis',
-    eventVersion: '1.0',
-    eventID: `shardId-000000000000:${sequence}`,
-    eventName: 'aws:kinesis:record',
-    awsRegion: 'us-east-1',
-    eventSourceARN: 'arn:aws:kinesis:us-east-1:000000000000:stream/bench-EventStream',
-  };
+  });
+  return tweetRecord(event, { arrivalSeconds: Date.now() / 1000 });
 }
 
 interface Cell {
@@ -100,9 +47,9 @@ interface Cell {
 }
 
 async function measure(run: (event: KinesisStreamEvent) => Promise<unknown>, batchSize: number): Promise<Cell> {
-  await run({ Records: Array.from({ length: 50 }, tweetRecord) }); // warm up connections and JIT
+  await run({ Records: Array.from({ length: 50 }, longTweetRecord) }); // warm up connections and JIT
   const batches = Array.from({ length: Math.ceil(RECORDS_PER_CELL / batchSize) }, () => ({
-    Records: Array.from({ length: batchSize }, tweetRecord),
+    Records: Array.from({ length: batchSize }, longTweetRecord),
   }));
   let cpu = 0;
   let wall = 0;
@@ -119,19 +66,20 @@ async function measure(run: (event: KinesisStreamEvent) => Promise<unknown>, bat
 }
 
 async function main(): Promise<void> {
-  const dynalitePort = await startChild('./lib/dynalite-server.js');
-  const proxyPort = await startChild('./lib/delay-proxy.js', [String(dynalitePort), String(PROXY_DELAY_MS)]);
-  const settings = { direct: `http://127.0.0.1:${dynalitePort}`, proxy10ms: `http://127.0.0.1:${proxyPort}` };
+  const dynalite = await startChildServer('./emulator-server.ts', ['dynalite']);
+  const proxy = await startChildServer('./delay-proxy.ts', [String(dynalite.port), String(PROXY_DELAY_MS)]);
+  const settings = { direct: dynalite.endpoint, proxy10ms: proxy.endpoint };
+  const setup = localDynamoClient(dynalite.endpoint);
   const figures: Record<string, Record<string, Cell>> = {};
   for (const [setting, endpoint] of Object.entries(settings)) {
     for (const batchSize of BATCH_SIZES) {
       const table = `bench-${setting}-${batchSize}`;
-      await createTable(settings.direct, table);
+      await createEventTable({ client: setup }, table);
       const processor = createHandler({
         client: createDynamoDbClient({
           region: 'us-east-1',
           endpoint,
-          credentials: () => ({ accessKeyId: 'local', secretAccessKey: 'local' }),
+          credentials: () => LOCAL_CREDENTIALS,
         }),
         tableName: table,
         concurrency: CONCURRENCY,
@@ -155,7 +103,7 @@ async function main(): Promise<void> {
   const keys = Object.keys(figures);
   const result = {
     bench: 'processor',
-    recordBytes: Buffer.from(tweetRecord().kinesis.data, 'base64').byteLength,
+    recordBytes: Buffer.from(longTweetRecord().kinesis.data, 'base64').byteLength,
     proxyDelayMs: PROXY_DELAY_MS,
     concurrency: CONCURRENCY,
     figures,
@@ -205,10 +153,11 @@ async function main(): Promise<void> {
     );
   }
   console.log(`handler code alone (no signing, no HTTP): ${codeOnly.cpuMicrosPerRecord} µs CPU/rec`);
+  setup.destroy();
 }
 
 try {
   await main();
 } finally {
-  for (const child of children) child.kill('SIGTERM');
+  stopChildServers();
 }

@@ -4,13 +4,8 @@ import { browseStack, retentionBounds } from '../../src/browse/browse.js';
 import { defaultStackSettings, type StackSettings } from '../../src/config/settings.js';
 import type { ResolvedStack } from '../../src/config/store.js';
 import type { PipelineEndpoints, StackTarget } from '../../src/target.js';
-import {
-  createEventTable,
-  putItems,
-  startTableFixture,
-  type TableFixture,
-  tweetsEndingAt,
-} from '../helpers/browse-table.js';
+import { createEventTable, type DynaliteHandle, putItems, startDynalite } from '../helpers/dynalite.js';
+import { tweetsEndingAt } from '../helpers/records.js';
 
 const settings = (over: Partial<StackSettings> = {}): StackSettings => ({ ...defaultStackSettings(), ...over });
 
@@ -33,11 +28,11 @@ describe('retention bounds', () => {
 });
 
 describe('browse service against dynalite', () => {
-  let fixture: TableFixture;
+  let fixture: DynaliteHandle;
   let table: string;
 
   beforeAll(async () => {
-    fixture = await startTableFixture();
+    fixture = await startDynalite();
     table = await createEventTable(fixture);
     await putItems(fixture, table, tweetsEndingAt(Date.now() - 1_000, 3, 1_000));
   });

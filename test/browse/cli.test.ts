@@ -1,26 +1,25 @@
 /**
- * The built CLI as a child process: flag errors, the error messages, and — when the local engine
- * exists — deploy → records through the pipeline → browse / browse -f → Ctrl-C → teardown.
+ * `streamproc browse`: flag errors and the error messages in-process (run-command.ts), then the
+ * built CLI as a child process against the local engine: deploy → records through the pipeline →
+ * browse / browse -f → Ctrl-C → teardown.
  */
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { DeleteTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { type KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TweetItem } from '../../lambda/contract/table-layout.js';
-import { encodeTweetEvent, type TweetEvent } from '../../lambda/contract/tweet-event.js';
+import { encodeTweetEvent } from '../../lambda/contract/tweet-event.js';
 import { stripAnsi } from '../../src/ui/style.js';
 import { displayWidth } from '../../src/ui/text-width.js';
-import { ROOT, runCli, startCli, tempDirs } from '../helpers/cli.js';
+import { requireBuilt, runCli, startCli, tempDirs } from '../helpers/cli.js';
+import { localDynamoClient } from '../helpers/dynalite.js';
+import { kinesisClient } from '../helpers/kinesalite.js';
+import { tweetEvent } from '../helpers/records.js';
+import { runCommand } from '../helpers/run-command.js';
 
-const built = existsSync(join(ROOT, 'dist', 'src', 'commands', 'browse.js'));
-const engineReady =
-  built &&
-  existsSync(join(ROOT, 'src', 'local', 'target', 'target.ts')) &&
-  existsSync(join(ROOT, 'dist', 'src', 'local', 'target', 'target.js')) &&
-  existsSync(join(ROOT, 'dist', 'processor', 'index.mjs'));
+/** The SDK's default attempts: these clients live across tests, through idle keep-alive sockets. */
+const SDK_ATTEMPTS = 3;
 
 let dirs: Awaited<ReturnType<typeof tempDirs>>;
 
@@ -32,11 +31,11 @@ afterAll(async () => {
   await dirs?.cleanup();
 });
 
-describe.skipIf(!built)('browse flags and errors (built CLI)', () => {
+describe('browse flags and errors', () => {
   it.each([[['--limit', '0']], [['--no-such-flag']], [['--limit', 'many']]])(
     'exits 2 on bad flags %j',
     async (args) => {
-      const result = await runCli(['browse', ...args], { env: dirs.env() });
+      const result = await runCommand(['browse', ...args], { dirs });
       expect(result.code).toBe(2);
       expect(result.stderr).toMatch(/^Error: /);
       expect(result.stderr).toContain('Hint:');
@@ -44,7 +43,7 @@ describe.skipIf(!built)('browse flags and errors (built CLI)', () => {
   );
 
   it('rejects --since nonsense with an example', async () => {
-    const result = await runCli(['browse', '--since', 'nonsense'], { env: dirs.env() });
+    const result = await runCommand(['browse', '--since', 'nonsense'], { dirs });
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('Error: --since "nonsense" is not a time');
     expect(result.stderr).toContain('Hint: For example --since 2h');
@@ -56,17 +55,17 @@ describe.skipIf(!built)('browse flags and errors (built CLI)', () => {
     [['--since', '1h', '--until', '2h'], '--since is later than --until'],
     [['-f', '--interval', '10ms'], '--interval must be at least 100ms'],
   ])('rejects the combination %j', async (args, message) => {
-    const result = await runCli(['browse', ...args], { env: dirs.env() });
+    const result = await runCommand(['browse', ...args], { dirs });
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(message);
   });
 
   it('says the engine is not running and what to run, also as JSON', async () => {
-    const human = await runCli(['browse'], { env: dirs.env() });
+    const human = await runCommand(['browse'], { dirs });
     expect(human.code).toBe(1);
     expect(human.stderr).toContain('Error: The local engine for stack streamproc is not running');
     expect(human.stderr).toContain('streamproc deploy');
-    const json = await runCli(['browse', '--json'], { env: dirs.env() });
+    const json = await runCommand(['browse', '--json'], { dirs });
     expect(json.code).toBe(1);
     expect(JSON.parse(json.stdout)).toEqual({
       error: expect.objectContaining({ code: 'ENGINE_NOT_RUNNING', exit: 1 }),
@@ -76,9 +75,9 @@ describe.skipIf(!built)('browse flags and errors (built CLI)', () => {
   it('says when the named stack does not exist', async () => {
     const other = await tempDirs('streamproc-browse-stack-');
     try {
-      const init = await runCli(['init', '--yes', '--stack', 'demo', '--keywords', 'aws'], { env: other.env() });
+      const init = await runCommand(['init', '--yes', '--stack', 'demo', '--keywords', 'aws'], { dirs: other });
       expect(init.code).toBe(0);
-      const result = await runCli(['browse', '--stack', 'nope'], { env: other.env() });
+      const result = await runCommand(['browse', '--stack', 'nope'], { dirs: other });
       expect(result.code).toBe(1);
       expect(result.stderr).toContain('Error: No stack named "nope"');
     } finally {
@@ -87,23 +86,11 @@ describe.skipIf(!built)('browse flags and errors (built CLI)', () => {
   });
 });
 
-let tweetCounter = 0;
-function tweetEvent(tag: string): TweetEvent {
-  tweetCounter++;
-  return {
-    v: 1,
-    id: String(1_860_000_000_000_000_000n + BigInt(tweetCounter)),
-    text: `${tag} ${tweetCounter}: hello 🎉 東京の #serverless\nsecond line`,
-    createdAt: new Date().toISOString(),
-    lang: 'en',
-    author: { id: String(100 + (tweetCounter % 3)), username: `e2e_user${tweetCounter % 3}`, name: 'E2E' },
-    hashtags: ['serverless'],
-    mentions: [],
-    source: 'synthetic',
-  };
-}
+/** A tweet as ingest would send it now, its text tagged, with emoji, CJK and a line break. */
+const taggedTweet = (tag: string) =>
+  tweetEvent({ text: `${tag}: hello 🎉 東京の #serverless\nsecond line`, createdAt: new Date().toISOString() });
 
-describe.skipIf(!engineReady)('browse against the local engine (built CLI)', () => {
+describe('browse against the local engine (built CLI)', () => {
   let kinesis: KinesisClient;
   let dynamodb: DynamoDBClient;
   let streamName: string;
@@ -120,7 +107,7 @@ describe.skipIf(!engineReady)('browse against the local engine (built CLI)', () 
   };
 
   const browseJson = async (args: string[] = []) => {
-    const result = await runCli(['browse', '--json', ...args], { env: dirs.env() });
+    const result = await runCommand(['browse', '--json', ...args], { dirs });
     expect(result.code).toBe(0);
     return JSON.parse(result.stdout) as TweetItem[];
   };
@@ -136,18 +123,14 @@ describe.skipIf(!engineReady)('browse against the local engine (built CLI)', () 
   };
 
   beforeAll(async () => {
+    requireBuilt('dist/processor/index.mjs');
     const deploy = await runCli(['deploy', '--json'], { env: dirs.env(), timeoutMs: 120_000 });
     expect(deploy.code, deploy.stderr).toBe(0);
     const state = JSON.parse(await readFile(join(dirs.dataDir, 'stacks', 'streamproc', 'engine.json'), 'utf8')) as {
       endpoints: { kinesis: string; dynamodb: string };
     };
-    const common = {
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-      requestHandler: new NodeHttpHandler(),
-    };
-    kinesis = new KinesisClient({ ...common, endpoint: state.endpoints.kinesis });
-    dynamodb = new DynamoDBClient({ ...common, endpoint: state.endpoints.dynamodb });
+    kinesis = await kinesisClient(state.endpoints.kinesis, SDK_ATTEMPTS);
+    dynamodb = localDynamoClient(state.endpoints.dynamodb, SDK_ATTEMPTS);
     streamName = 'streamproc-EventStream';
     tableName = 'streamproc-EventData';
   }, 150_000);
@@ -168,7 +151,7 @@ describe.skipIf(!engineReady)('browse against the local engine (built CLI)', () 
 
   it('shows records put into the stream, newest last, as JSON and as plain text', async () => {
     // Prepare
-    const events = Array.from({ length: 6 }, () => tweetEvent('first'));
+    const events = Array.from({ length: 6 }, () => taggedTweet('first'));
     await put([...events.map(encodeTweetEvent), new TextEncoder().encode('{"not": "a tweet"')]);
     // Act
     const items = await waitForTweets(6);
@@ -213,9 +196,10 @@ describe.skipIf(!engineReady)('browse against the local engine (built CLI)', () 
     try {
       await waitFor(() => running.stderr().includes('Following'), 20_000);
       // Act
-      const live = Array.from({ length: 5 }, () => tweetEvent('live'));
+      const live = Array.from({ length: 5 }, () => taggedTweet('live'));
+      // Two puts, the second once the first is printed: records that arrive across polls.
       await put(live.slice(0, 2).map(encodeTweetEvent));
-      await new Promise((resolve) => setTimeout(resolve, 700));
+      await waitFor(() => lineCount() >= 4, 20_000);
       await put(live.slice(2).map(encodeTweetEvent));
       await waitFor(() => lineCount() >= 7, 20_000);
       child.kill('SIGINT');

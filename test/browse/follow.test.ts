@@ -3,21 +3,15 @@ import type { EventItem } from '../../lambda/contract/table-layout.js';
 import { followTable } from '../../src/browse/browse.js';
 import { TableFollower } from '../../src/browse/follow.js';
 import { readNewest } from '../../src/browse/newest.js';
-import {
-  createEventTable,
-  putItems,
-  rejectedItem,
-  startTableFixture,
-  type TableFixture,
-  tweetItem,
-} from '../helpers/browse-table.js';
+import { createEventTable, type DynaliteHandle, putItems, startDynalite } from '../helpers/dynalite.js';
+import { rejectedItem, tweetItem } from '../helpers/records.js';
 
 const T0 = Date.parse('2026-11-25T19:59:50.000Z');
 
-let fixture: TableFixture;
+let fixture: DynaliteHandle;
 
 beforeAll(async () => {
-  fixture = await startTableFixture();
+  fixture = await startDynalite();
 });
 
 afterAll(async () => {

@@ -3,27 +3,20 @@ import { hourBucketOf, type TweetItem, writeShardOf } from '../../lambda/contrac
 import { browseTable } from '../../src/browse/browse.js';
 import { readNewest } from '../../src/browse/newest.js';
 import { UserError } from '../../src/errors.js';
-import {
-  createEventTable,
-  putItems,
-  rejectedItem,
-  startTableFixture,
-  type TableFixture,
-  tweetItem,
-  tweetsEndingAt,
-} from '../helpers/browse-table.js';
+import { createEventTable, type DynaliteHandle, putItems, startDynalite } from '../helpers/dynalite.js';
+import { rejectedItem, tweetItem, tweetsEndingAt } from '../helpers/records.js';
 
 // Ten seconds into the previous hour (so the newest items straddle a bucket boundary, and all of
 // them precede the tables' real creation time, which bounds browseTable's walk).
 const NOW = Math.floor(Date.now() / 3_600_000) * 3_600_000 - 3_600_000 + 10_000;
 const now = () => NOW;
 
-let fixture: TableFixture;
+let fixture: DynaliteHandle;
 let table: string;
 let tweets: TweetItem[];
 
 beforeAll(async () => {
-  fixture = await startTableFixture();
+  fixture = await startDynalite();
   table = await createEventTable(fixture);
   // 60 tweets one second apart: 50 in the 19:00 bucket, 10 in the 20:00 bucket.
   tweets = tweetsEndingAt(NOW - 1000, 60, 1000);
@@ -223,8 +216,8 @@ describe('browseTable', () => {
   });
 
   it('says the engine is not reachable when nothing listens', async () => {
-    const { makeClient } = await import('../helpers/browse-table.js');
-    const client = makeClient('http://127.0.0.1:9');
+    const { recordingClient } = await import('../helpers/dynalite.js');
+    const client = recordingClient('http://127.0.0.1:9');
     const error = await browseTable({ client, tableName: table, now, endpoint: 'http://127.0.0.1:9' }).catch((e) => e);
     client.destroy();
     expect(error).toBeInstanceOf(UserError);

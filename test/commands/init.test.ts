@@ -1,7 +1,12 @@
+/**
+ * `streamproc init`: flags, validation and the settings file, run in-process (run-command.ts);
+ * the refusal without a terminal also through the built CLI, where stdin really is a pipe.
+ */
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCli, tempDirs } from '../helpers/cli.js';
+import { runCommand } from '../helpers/run-command.js';
 
 const BEARER = 'AAAAAAAAAAAAAAAAAAAAAbearerSECRETzz9911';
 const API_SECRET = 'apiSECRETvalue-0123456789abcdefXYZW';
@@ -18,6 +23,7 @@ afterEach(async () => {
 });
 
 const configPath = () => join(dirs.configDir, 'config.json');
+const init = (args: string[], env?: NodeJS.ProcessEnv) => runCommand(['init', ...args], { dirs, env });
 
 function assertNoSecrets(...texts: string[]) {
   for (const text of texts) {
@@ -25,13 +31,18 @@ function assertNoSecrets(...texts: string[]) {
   }
 }
 
-describe('streamproc init (built CLI)', () => {
+describe('streamproc init', () => {
   it('creates a stack from flags with --yes, file 0600 in a 0700 directory', async () => {
     // Act
-    const result = await runCli(
-      ['init', '--yes', '--stack', 'demo', '--keywords', 'aws, lambda ,kinesis', '--twitter-bearer-token', BEARER],
-      { env: dirs.env() },
-    );
+    const result = await init([
+      '--yes',
+      '--stack',
+      'demo',
+      '--keywords',
+      'aws, lambda ,kinesis',
+      '--twitter-bearer-token',
+      BEARER,
+    ]);
 
     // Assess
     expect(result.code).toBe(0);
@@ -51,10 +62,10 @@ describe('streamproc init (built CLI)', () => {
   });
 
   it('takes secrets from the environment and never prints them, in human or JSON output', async () => {
-    const env = dirs.env({ TWITTER_API_SECRET: API_SECRET, TWITTER_ACCESS_TOKEN_SECRET: ACCESS_SECRET });
-    const human = await runCli(['init', '--yes', '--stack', 'envs', '--twitter-bearer-token', BEARER], { env });
-    const json = await runCli(['init', '--yes', '--stack', 'envs', '--json'], { env });
-    const debug = await runCli(['init', '--yes', '--stack', 'envs', '--debug', '--region', 'nowhere'], { env });
+    const extra = { TWITTER_API_SECRET: API_SECRET, TWITTER_ACCESS_TOKEN_SECRET: ACCESS_SECRET };
+    const human = await init(['--yes', '--stack', 'envs', '--twitter-bearer-token', BEARER], extra);
+    const json = await init(['--yes', '--stack', 'envs', '--json'], extra);
+    const debug = await init(['--yes', '--stack', 'envs', '--debug', '--region', 'nowhere'], extra);
 
     expect(human.code).toBe(0);
     expect(json.code).toBe(0);
@@ -74,7 +85,7 @@ describe('streamproc init (built CLI)', () => {
   });
 
   it('without a TTY and without flags exits 2 naming the missing flags, and writes nothing', async () => {
-    const result = await runCli(['init'], { env: dirs.env() });
+    const result = await init([]);
 
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/^Error: init needs a terminal to prompt on, or these flags: --target, --keywords\n/);
@@ -83,21 +94,25 @@ describe('streamproc init (built CLI)', () => {
     await expect(stat(configPath())).rejects.toThrow(/ENOENT/);
   });
 
+  it('without a TTY and without flags exits 2 end to end (the built CLI, stdin a real pipe)', async () => {
+    const result = await runCli(['init'], { env: dirs.env() });
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^Error: init needs a terminal to prompt on, or these flags: --target, --keywords\n/);
+    expect(result.stderr).toContain('Hint:');
+    await expect(stat(configPath())).rejects.toThrow(/ENOENT/);
+  });
+
   it('without a TTY succeeds when the essential flags are given', async () => {
-    const result = await runCli(['init', '--stack', 's2', '--target', 'local', '--keywords', 'x'], { env: dirs.env() });
+    const result = await init(['--stack', 's2', '--target', 'local', '--keywords', 'x']);
     expect(result.code).toBe(0);
   });
 
   it('requires a region for the aws target and validates it', async () => {
-    const env = dirs.env({ AWS_REGION: '', AWS_DEFAULT_REGION: '' });
-    const missing = await runCli(['init', '--yes', '--stack', 'prod', '--target', 'aws'], { env });
-    const bad = await runCli(['init', '--yes', '--stack', 'prod', '--target', 'aws', '--region', 'Mars-1'], { env });
-    const good = await runCli(
-      ['init', '--yes', '--stack', 'prod', '--target', 'aws', '--region', 'eu-west-1', '--json'],
-      {
-        env,
-      },
-    );
+    const extra = { AWS_REGION: '', AWS_DEFAULT_REGION: '' };
+    const missing = await init(['--yes', '--stack', 'prod', '--target', 'aws'], extra);
+    const bad = await init(['--yes', '--stack', 'prod', '--target', 'aws', '--region', 'Mars-1'], extra);
+    const good = await init(['--yes', '--stack', 'prod', '--target', 'aws', '--region', 'eu-west-1', '--json'], extra);
 
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('--region is needed for the aws target');
@@ -112,15 +127,15 @@ describe('streamproc init (built CLI)', () => {
     ['has_underscore', 'letters, digits and hyphens'],
     ['a'.repeat(47), 'the limit is 46'],
   ])('rejects the stack name %s with exit 2', async (name, message) => {
-    const result = await runCli(['init', '--yes', '--stack', name], { env: dirs.env() });
+    const result = await init(['--yes', '--stack', name]);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(message);
     expect(result.stderr.trim().split('\n')).toHaveLength(2);
   });
 
   it('rejects empty keywords and a bad retention', async () => {
-    const keywords = await runCli(['init', '--yes', '--keywords', ' , '], { env: dirs.env() });
-    const retention = await runCli(['init', '--yes', '--retention-days', '0'], { env: dirs.env() });
+    const keywords = await init(['--yes', '--keywords', ' , ']);
+    const retention = await init(['--yes', '--retention-days', '0']);
     expect(keywords.code).toBe(2);
     expect(keywords.stderr).toContain('--keywords: at least one keyword is needed');
     expect(retention.code).toBe(2);
@@ -132,7 +147,7 @@ describe('streamproc init (built CLI)', () => {
     const broken = '{\n  "version": 1,\n  "stacks": {\n    "demo": { "target": "local", }\n  }\n}\n';
     await writeFile(configPath(), broken);
 
-    const result = await runCli(['init', '--yes', '--stack', 'demo'], { env: dirs.env() });
+    const result = await init(['--yes', '--stack', 'demo']);
 
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(`${configPath()}:4:`);
@@ -145,7 +160,7 @@ describe('streamproc init (built CLI)', () => {
     const doc = { version: 1, stacks: { demo: { target: 'mars', keywords: ['a'], retentionDays: 30 } } };
     await writeFile(configPath(), JSON.stringify(doc));
 
-    const result = await runCli(['init', '--yes', '--json'], { env: dirs.env() });
+    const result = await init(['--yes', '--json']);
 
     expect(result.code).toBe(1);
     expect(JSON.parse(result.stdout).error).toMatchObject({
@@ -155,10 +170,10 @@ describe('streamproc init (built CLI)', () => {
   });
 
   it('keeps several stacks and switches the default only when asked', async () => {
-    await runCli(['init', '--yes', '--stack', 'first'], { env: dirs.env() });
-    await runCli(['init', '--yes', '--stack', 'second'], { env: dirs.env() });
+    await init(['--yes', '--stack', 'first']);
+    await init(['--yes', '--stack', 'second']);
     const afterSecond = JSON.parse(await readFile(configPath(), 'utf8'));
-    await runCli(['init', '--yes', '--stack', 'second', '--default'], { env: dirs.env() });
+    await init(['--yes', '--stack', 'second', '--default']);
     const afterDefault = JSON.parse(await readFile(configPath(), 'utf8'));
 
     expect(Object.keys(afterSecond.stacks)).toEqual(['first', 'second']);
@@ -167,7 +182,7 @@ describe('streamproc init (built CLI)', () => {
   });
 
   it('rejects an unknown flag as a usage error with a hint', async () => {
-    const result = await runCli(['init', '--bogus'], { env: dirs.env() });
+    const result = await init(['--bogus']);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('Nonexistent flag: --bogus');
     expect(result.stderr).toContain('Hint: See `streamproc init --help`.');

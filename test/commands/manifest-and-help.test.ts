@@ -1,8 +1,13 @@
+/**
+ * The manifest matches the command files; help and version answer (through bin/run.js, the way
+ * users call them, and each command's help in-process); commands load nothing heavy at start-up.
+ */
 import { readdir, readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, runCli, tempDirs } from '../helpers/cli.js';
+import { runCommand } from '../helpers/run-command.js';
 
 interface ManifestFlag {
   name: string;
@@ -75,7 +80,7 @@ describe('help', () => {
     const dirs = await tempDirs();
     try {
       for (const id of commandIds) {
-        const result = await runCli([...id.split(':'), '--help'], { env: dirs.env() });
+        const result = await runCommand([...id.split(':'), '--help'], { dirs });
         expect(result.code, id).toBe(0);
         expect(result.stdout, id).toContain('Exit codes: 0 success, 1 failure, 2 usage error, 130 interrupted.');
         expect(result.stdout, id).toContain('--json');

@@ -1,3 +1,4 @@
+/** init's questions, answered through @inquirer/testing's screen as a user at a terminal would. */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +19,22 @@ afterEach(async () => {
 
 const TOKEN = 'AAAAbearer-token-typed-at-the-prompt-7f3e';
 
+/** Waits for the next question, checks that it asks `question`, types `text` if given, presses Enter. */
+async function answer(question: string, text?: string): Promise<void> {
+  await screen.next();
+  expect(screen.getScreen()).toContain(question);
+  if (text !== undefined) screen.type(text);
+  screen.keypress('enter');
+}
+
+/** Presses Enter on the next `count` questions, whatever they are (keeps the shown default). */
+async function acceptNext(count: number): Promise<void> {
+  for (let i = 0; i < count; i++) {
+    await screen.next();
+    screen.keypress('enter');
+  }
+}
+
 describe('init prompts (driven through @inquirer/testing)', () => {
   it('asks for each value, masks secrets, and saves what was answered', async () => {
     // Act: answer every question the way a user would.
@@ -28,35 +45,14 @@ describe('init prompts (driven through @inquirer/testing)', () => {
     screen.keypress('down'); // aws
     screen.keypress('enter');
 
-    await screen.next();
-    expect(screen.getScreen()).toContain('AWS region');
-    screen.type('eu-west-1');
-    screen.keypress('enter');
-
-    await screen.next();
-    expect(screen.getScreen()).toContain('AWS profile');
-    screen.type('work');
-    screen.keypress('enter');
-
-    await screen.next();
-    expect(screen.getScreen()).toContain('Keywords to track');
-    screen.type(', reinvent');
-    screen.keypress('enter');
-
-    await screen.next();
-    expect(screen.getScreen()).toContain('Keep items for how many days');
-    screen.keypress('enter');
-
-    await screen.next();
-    expect(screen.getScreen()).toContain('Set X (Twitter) API credentials now?');
-    screen.type('y');
-    screen.keypress('enter');
+    await answer('AWS region', 'eu-west-1');
+    await answer('AWS profile', 'work');
+    await answer('Keywords to track', ', reinvent');
+    await answer('Keep items for how many days');
+    await answer('Set X (Twitter) API credentials now?', 'y');
 
     // apiKey, apiSecret, accessToken, accessTokenSecret, bearerToken: set only the bearer token.
-    for (let i = 0; i < 4; i++) {
-      await screen.next();
-      screen.keypress('enter');
-    }
+    await acceptNext(4);
     await screen.next();
     expect(screen.getScreen()).toContain('bearer token');
     screen.type(TOKEN);
@@ -92,14 +88,7 @@ describe('init prompts (driven through @inquirer/testing)', () => {
     screen.type('ap-south-1');
     screen.keypress('enter');
 
-    await screen.next(); // profile
-    screen.keypress('enter');
-    await screen.next(); // keywords
-    screen.keypress('enter');
-    await screen.next(); // retention
-    screen.keypress('enter');
-    await screen.next(); // credentials?
-    screen.keypress('enter');
+    await acceptNext(4); // profile, keywords, retention, credentials?
 
     const result = await done;
     expect(result.settings.region).toBe('ap-south-1');
@@ -116,13 +105,8 @@ describe('init prompts (driven through @inquirer/testing)', () => {
       file,
       env: {},
     });
-    await screen.next();
-    screen.type('y');
-    screen.keypress('enter');
-    for (let i = 0; i < 4; i++) {
-      await screen.next();
-      screen.keypress('enter');
-    }
+    await answer('Set X (Twitter) API credentials now?', 'y');
+    await acceptNext(4);
     await screen.next();
     expect(screen.getScreen()).toContain('set (ends …7f3e)');
     expect(screen.getScreen()).not.toContain(TOKEN);

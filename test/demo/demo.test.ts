@@ -7,7 +7,7 @@ import { latencyOf, runDemo } from '../../src/demo/demo.js';
 import { UserError } from '../../src/errors.js';
 import { silentReporter } from '../../src/progress.js';
 import type { DeployOptions, StackTarget } from '../../src/target.js';
-import { createEventTable, startTableFixture, type TableFixture } from '../helpers/browse-table.js';
+import { createEventTable, type DynaliteHandle, startDynalite } from '../helpers/dynalite.js';
 import {
   createStream,
   DUMMY_CREDENTIALS,
@@ -36,7 +36,7 @@ describe('latency figures', () => {
 
 describe('demo service', () => {
   let kinesis: KinesaliteHandle;
-  let tables: TableFixture;
+  let tables: DynaliteHandle;
   let table: string;
 
   beforeAll(async () => {
@@ -44,7 +44,7 @@ describe('demo service', () => {
     const client = await kinesisClient(kinesis.endpoint);
     await createStream(client, 'demo-EventStream', 1);
     client.destroy();
-    tables = await startTableFixture();
+    tables = await startDynalite();
     table = await createEventTable(tables);
   });
   afterAll(async () => {

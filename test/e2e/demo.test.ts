@@ -1,8 +1,10 @@
+/** `streamproc demo`, the quick start, through the built CLI; its usage error in-process. */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, tempDirs } from '../helpers/cli.js';
 import { killEngines } from '../helpers/engines.js';
+import { runCommand } from '../helpers/run-command.js';
 
 type Dirs = Awaited<ReturnType<typeof tempDirs>>;
 let dirs: Dirs;
@@ -64,7 +66,7 @@ describe('streamproc demo (the quick start, built CLI)', () => {
   });
 
   it('rejects a bad count as a usage error', async () => {
-    const result = await runCli(['demo', '--count', '0'], { env: dirs.env() });
+    const result = await runCommand(['demo', '--count', '0'], { dirs });
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('--count');
   });

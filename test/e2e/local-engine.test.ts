@@ -4,18 +4,24 @@
  * more records → exact count, resumed from the checkpoint → teardown removes everything.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
-import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { ScanCommand } from '@aws-sdk/client-dynamodb';
+import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { encodeTweetEvent, partitionKeyOf } from '../../lambda/contract/tweet-event.js';
 import type { EngineState } from '../../src/local/engine/state.js';
 import { ROOT, runCli, tempDirs } from '../helpers/cli.js';
-import { killEngines as killAllEngines } from '../helpers/engines.js';
-import { tweetEvent } from '../helpers/kinesis-records.js';
+import { localDynamoClient } from '../helpers/dynalite.js';
+import { alive, killEngines as killAllEngines } from '../helpers/engines.js';
+import { kinesisClient } from '../helpers/kinesalite.js';
+import { tweetEvent } from '../helpers/records.js';
+import { runCommand } from '../helpers/run-command.js';
+import { waitUntil } from '../helpers/wait.js';
+
+/** The SDK's default attempts, as before: these tests provoke no request failures, so a retry hides nothing. */
+const SDK_ATTEMPTS = 3;
 
 type Dirs = Awaited<ReturnType<typeof tempDirs>>;
 let dirs: Dirs;
@@ -24,36 +30,14 @@ const stackDir = (stack: string) => join(dirs.dataDir, 'stacks', stack);
 const readState = async (stack: string): Promise<EngineState> =>
   JSON.parse(await readFile(join(stackDir(stack), 'engine.json'), 'utf8'));
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return !readFileSyncSafe(`/proc/${pid}/stat`).includes(') Z ');
-  } catch {
-    return false;
-  }
-}
-function readFileSyncSafe(file: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch {
-    return '';
-  }
-}
-
 const killEngines = () => killAllEngines(dirs.dataDir);
 
 async function clients(stack: string) {
   const state = await readState(stack);
-  const config = (endpoint: string) => ({
-    endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    requestHandler: new NodeHttpHandler(),
-  });
   return {
     state,
-    kinesis: new KinesisClient(config(state.endpoints.kinesis)),
-    dynamodb: new DynamoDBClient(config(state.endpoints.dynamodb)),
+    kinesis: await kinesisClient(state.endpoints.kinesis, SDK_ATTEMPTS),
+    dynamodb: localDynamoClient(state.endpoints.dynamodb, SDK_ATTEMPTS),
   };
 }
 
@@ -148,7 +132,7 @@ describe('local engine (built CLI)', () => {
 
     // Engine dies hard; deploy notices and restarts on the same data.
     process.kill(firstPid, 'SIGKILL');
-    for (let i = 0; i < 50 && alive(firstPid); i += 1) await new Promise((r) => setTimeout(r, 50));
+    await waitUntil(() => !alive(firstPid), 2_500, `engine ${firstPid} to die`, 50);
     const restarted = await deployJson();
     expect(restarted.code, restarted.stderr).toBe(0);
     expect(restarted.json.status).toBe('restarted');
@@ -158,7 +142,8 @@ describe('local engine (built CLI)', () => {
     // More records: exact count, no duplicates, and the new engine processed only the new ones.
     await putTweets('streamproc', 20);
     const items = await waitForItems('streamproc', 50);
-    await new Promise((r) => setTimeout(r, 500));
+    // Once the new engine has logged the batches for its 20, a replay of the first 30 would show.
+    await waitUntil(async () => (await processedSince('streamproc', secondPid)) >= 20, 20_000, 'the batch lines');
     const final = await tweetItems('streamproc');
     expect(final).toHaveLength(50);
     expect(new Set(final).size).toBe(50);
@@ -265,7 +250,7 @@ describe('local engine (built CLI)', () => {
   it('rejects a bad parameter with exit 2 before starting anything', async () => {
     const fresh = await tempDirs();
     try {
-      const result = await runCli(['deploy', '--stack', 'bad', '-p', 'BatchSize=0'], { env: fresh.env() });
+      const result = await runCommand(['deploy', '--stack', 'bad', '-p', 'BatchSize=0'], { dirs: fresh });
       expect(result.code).toBe(2);
       expect(result.stderr).toMatch(/BatchSize: must be at least 1/);
       expect(existsSync(join(fresh.dataDir, 'stacks', 'bad'))).toBe(false);
@@ -277,7 +262,7 @@ describe('local engine (built CLI)', () => {
   it('says so and exits 0 when tearing down a stack that does not exist', async () => {
     const fresh = await tempDirs();
     try {
-      const result = await runCli(['teardown', '--stack', 'ghost'], { env: fresh.env() });
+      const result = await runCommand(['teardown', '--stack', 'ghost'], { dirs: fresh });
       expect(result.code).toBe(0);
       expect(result.stdout).toContain('Stack ghost does not exist on the local target: nothing to delete.');
     } finally {

@@ -1,4 +1,6 @@
+/** The built CLI (bin/run.js → dist/) as a child process, its environment, and temporary directories. */
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -7,6 +9,15 @@ import { fileURLToPath } from 'node:url';
 /** The project root, from this file's place in test/helpers. */
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const CLI = join(ROOT, 'bin', 'run.js');
+
+/**
+ * Fails, never skips, when build output a test needs is missing: a test that quietly skips
+ * without dist/ passes on a machine where nothing was checked. Paths are relative to ROOT.
+ */
+export function requireBuilt(...paths: string[]): void {
+  const missing = paths.filter((path) => !existsSync(resolve(ROOT, path)));
+  if (missing.length > 0) throw new Error(`${missing.join(', ')} missing: run \`npm run build\` first`);
+}
 
 export interface CliResult {
   code: number | null;
@@ -46,6 +57,15 @@ export interface RunningCli {
   stderr(): string;
   /** Resolves when it exits (killed with SIGKILL after `timeoutMs`). */
   exited: Promise<CliResult>;
+  /**
+   * Resolves with the first match of `pattern` in what it printed on `stream` (stderr by default),
+   * as soon as it is printed: the readiness wait for acting on it mid-run. Rejects if the CLI
+   * exits first or after `timeoutMs` (20 s).
+   */
+  waitForOutput(
+    pattern: RegExp,
+    options?: { stream?: 'stdout' | 'stderr'; timeoutMs?: number },
+  ): Promise<RegExpExecArray>;
 }
 
 /**
@@ -53,6 +73,7 @@ export interface RunningCli {
  * runs, for tests that act on it mid-run (signals, follow mode). stdin stays open until written.
  */
 export function startCli(args: string[], options: Omit<CliOptions, 'input'> = {}): RunningCli {
+  requireBuilt('oclif.manifest.json', 'dist/src/commands');
   const child = spawn(process.execPath, [CLI, ...args], {
     cwd: options.cwd ?? ROOT,
     env: options.env ?? process.env,
@@ -67,15 +88,46 @@ export function startCli(args: string[], options: Omit<CliOptions, 'input'> = {}
     stderr += chunk;
   });
   child.stdin.on('error', () => {}); // the CLI may exit before reading stdin
+  let closed = false;
   const exited = new Promise<CliResult>((resolve, reject) => {
     const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000);
     child.on('error', reject);
     child.on('close', (code, signal) => {
+      closed = true;
       clearTimeout(timer);
       resolve({ code, signal, stdout, stderr });
     });
   });
-  return { child, stdout: () => stdout, stderr: () => stderr, exited };
+  const waitForOutput: RunningCli['waitForOutput'] = (pattern, { stream = 'stderr', timeoutMs = 20_000 } = {}) =>
+    new Promise((resolve, reject) => {
+      const printed = () => (stream === 'stdout' ? stdout : stderr);
+      const check = () => {
+        const match = pattern.exec(printed());
+        if (match) done(() => resolve(match));
+      };
+      const gone = () =>
+        done(() => reject(new Error(`the CLI exited before printing ${pattern} on ${stream}:\n${printed()}`)));
+      const timer = setTimeout(
+        () =>
+          done(() => reject(new Error(`${pattern} not printed on ${stream} within ${timeoutMs} ms:\n${printed()}`))),
+        timeoutMs,
+      );
+      let settled = false;
+      const done = (settle: () => void) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        child[stream].off('data', check);
+        child.off('close', gone);
+        settle();
+      };
+      // Listeners added after the collecting ones above, so `printed()` already holds each chunk.
+      child[stream].on('data', check);
+      child.once('close', gone);
+      check();
+      if (closed) gone();
+    });
+  return { child, stdout: () => stdout, stderr: () => stderr, exited, waitForOutput };
 }
 
 /** Runs the built CLI to the end with `input` on stdin and collects its output. */

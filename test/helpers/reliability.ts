@@ -3,24 +3,22 @@
  * clients on its endpoints, engines stopped by pid (also after a failure), exact table counts,
  * figures from the engine log, and the one-line JSON + human line every test prints.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { expect } from 'vitest';
-import { createDynamoDbClient, createKinesisClient } from '../../src/aws/clients.js';
 import { callEngine } from '../../src/local/engine/control-client.js';
 import type { EngineStatus } from '../../src/local/engine/protocol.js';
 import type { EngineState } from '../../src/local/engine/state.js';
 import type { MappingStats } from '../../src/local/mapping/runner.js';
 import { runCli, tempDirs } from './cli.js';
+import { localDynamoClient } from './dynalite.js';
+import { killEngines } from './engines.js';
+import { kinesisClient, readShards } from './kinesalite.js';
+import { sleep } from './wait.js';
 
 export type Dirs = Awaited<ReturnType<typeof tempDirs>>;
-
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-const LOCAL = { accessKeyId: 'local', secretAccessKey: 'local' };
 
 /** One stack of the local target, driven through `node bin/run.js`. */
 export class Rig {
@@ -78,44 +76,18 @@ export class Rig {
     return callEngine(state.control, 'GET', '/status', undefined, 10_000);
   }
 
+  /** A client on the engine's Kinesis (or `endpoint`, a proxy in front of it), with the SDK's own 3 attempts. */
   async kinesis(endpoint?: string): Promise<KinesisClient> {
-    return createKinesisClient({
-      region: 'us-east-1',
-      maxSockets: 16,
-      service: { endpoint: endpoint ?? (await this.state()).endpoints.kinesis, credentials: LOCAL },
-    });
+    return kinesisClient(endpoint ?? (await this.state()).endpoints.kinesis, 3, 16);
   }
 
   async dynamodb(): Promise<DynamoDBClient> {
-    return createDynamoDbClient({
-      region: 'us-east-1',
-      service: { endpoint: (await this.state()).endpoints.dynamodb, credentials: LOCAL },
-    });
+    return localDynamoClient((await this.state()).endpoints.dynamodb, 3);
   }
 
   /** SIGKILLs every engine (and only engines) recorded under this rig's data dir. */
-  async killEngines(): Promise<number[]> {
-    const root = join(this.dirs.dataDir, 'stacks');
-    const killed: number[] = [];
-    if (!existsSync(root)) return killed;
-    for (const stack of await readdir(root)) {
-      const pids = new Set<number>();
-      for (const file of ['engine.json', 'engine.lock']) {
-        try {
-          const text = await readFile(join(root, stack, file), 'utf8');
-          pids.add(file === 'engine.json' ? (JSON.parse(text) as EngineState).pid : Number.parseInt(text, 10));
-        } catch {
-          // Not there.
-        }
-      }
-      for (const pid of pids) {
-        if (!isEngine(pid)) continue;
-        process.kill(pid, 'SIGKILL');
-        killed.push(pid);
-      }
-    }
-    for (const pid of killed) await waitUntil(() => !alive(pid), 10_000, `engine ${pid} to die`);
-    return killed;
+  killEngines(): Promise<number[]> {
+    return killEngines(this.dirs.dataDir);
   }
 
   async cleanup(): Promise<void> {
@@ -302,66 +274,10 @@ export interface ShardEnd {
 
 /** Reads every shard to its end. */
 export async function shardEnds(kinesis: KinesisClient, stream: string): Promise<Record<string, ShardEnd>> {
-  const { ListShardsCommand, GetShardIteratorCommand, GetRecordsCommand } = await import('@aws-sdk/client-kinesis');
-  const shards = (await kinesis.send(new ListShardsCommand({ StreamName: stream }))).Shards ?? [];
   const ends: Record<string, ShardEnd> = {};
-  for (const shard of shards) {
-    const id = shard.ShardId ?? '';
-    let iterator = (
-      await kinesis.send(
-        new GetShardIteratorCommand({ StreamName: stream, ShardId: id, ShardIteratorType: 'TRIM_HORIZON' }),
-      )
-    ).ShardIterator;
-    let last: string | undefined;
-    let count = 0;
-    while (iterator) {
-      const page = await kinesis.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 10_000 }));
-      const records = page.Records ?? [];
-      count += records.length;
-      // kinesalite's MillisBehindLatest is always 0: the tip is where a read comes back empty.
-      if (records.length === 0) break;
-      last = records[records.length - 1]?.SequenceNumber;
-      iterator = page.NextShardIterator;
-    }
-    ends[id] = { last, count };
-  }
+  for (const [id, records] of await readShards(kinesis, stream))
+    ends[id] = { last: records.at(-1)?.sequenceNumber, count: records.length };
   return ends;
-}
-
-export async function waitUntil(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await sleep(100);
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-}
-
-export function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  return !procStat(pid).includes(') Z ');
-}
-
-function procStat(pid: number): string {
-  try {
-    return readFileSync(`/proc/${pid}/stat`, 'utf8');
-  } catch {
-    return '';
-  }
-}
-
-/** Only ever signal a process whose command line is an engine's. */
-function isEngine(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0 || !alive(pid)) return false;
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('engine/main.');
-  } catch {
-    return process.platform !== 'linux';
-  }
 }
 
 /** Prints a test's figures: one JSON line, then one line for people. */

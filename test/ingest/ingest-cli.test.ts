@@ -1,19 +1,16 @@
-import { existsSync } from 'node:fs';
+/**
+ * `streamproc ingest`: flag and input errors in-process (run-command.ts); the whole pipeline and
+ * Ctrl-C through the built CLI as a child process on the local engine.
+ */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PipelineEndpoints } from '../../src/target.js';
-import { ROOT, type RunningCli, runCli, startCli, tempDirs } from '../helpers/cli.js';
+import { ROOT, type RunningCli, requireBuilt, runCli, startCli, tempDirs } from '../helpers/cli.js';
 import { startFakeXServer, v2Message } from '../helpers/fake-x-server.js';
+import { runCommand } from '../helpers/run-command.js';
 
-/** The built CLI as a child process: flag checks always, the whole pipeline when the local engine exists. */
-
-const built = existsSync(join(ROOT, 'dist', 'src', 'commands', 'ingest.js'));
-const localEngine =
-  existsSync(join(ROOT, 'src', 'local', 'target', 'target.ts')) &&
-  existsSync(join(ROOT, 'dist', 'processor', 'index.mjs'));
-
-describe.runIf(built)('streamproc ingest: flags and input errors', () => {
+describe('streamproc ingest: flags and input errors', () => {
   let dirs: Awaited<ReturnType<typeof tempDirs>>;
   beforeAll(async () => {
     dirs = await tempDirs();
@@ -31,7 +28,7 @@ describe.runIf(built)('streamproc ingest: flags and input errors', () => {
     [['--twitter', '--rate', '5'], /--rate paces --file and --synthetic/],
     [['--synthetic', '--linger', 'soon'], /Error: .*linger/],
   ])('exits 2 for %j', async (args, message) => {
-    const result = await runCli(['ingest', ...args], { env: dirs.env() });
+    const result = await runCommand(['ingest', ...args], { dirs });
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(message);
     expect(result.stderr).toMatch(/Hint: /);
@@ -39,7 +36,7 @@ describe.runIf(built)('streamproc ingest: flags and input errors', () => {
   });
 
   it('exits 1 with one line and a hint for a missing file', async () => {
-    const result = await runCli(['ingest', '--file', 'no-such-file.jsonl'], { env: dirs.env() });
+    const result = await runCommand(['ingest', '--file', 'no-such-file.jsonl'], { dirs });
     expect(result.code).toBe(1);
     expect(result.stderr.trim().split('\n')).toEqual([
       'Error: Replay file no-such-file.jsonl does not exist',
@@ -48,32 +45,32 @@ describe.runIf(built)('streamproc ingest: flags and input errors', () => {
   });
 
   it('prints the error as JSON with --json', async () => {
-    const result = await runCli(['ingest', '--json'], { env: dirs.env() });
+    const result = await runCommand(['ingest', '--json'], { dirs });
     expect(result.code).toBe(2);
     expect(JSON.parse(result.stdout)).toMatchObject({ error: { code: 'NO_SOURCE', exit: 2 } });
   });
 
   it('refuses the X stream without credentials, pointing at init', async () => {
-    const result = await runCli(['ingest', '--twitter'], { env: dirs.env() });
+    const result = await runCommand(['ingest', '--twitter'], { dirs });
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/needs an API bearer token/);
     expect(result.stderr).toMatch(/streamproc init --twitter-bearer-token/);
   });
 });
 
-const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Starts the CLI and plays `scenario` on it (wait for a sign of progress, then signals); resolves on exit. */
-function interruptCli(args: string[], env: NodeJS.ProcessEnv, scenario: (child: RunningCli['child']) => Promise<void>) {
+/** Starts the CLI and plays `scenario` on it (readiness waits, then signals); resolves on exit. */
+async function interruptCli(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  scenario: (running: RunningCli) => Promise<void>,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const running = startCli(args, { env, timeoutMs: 40_000 });
   running.child.stdin.end();
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-    void scenario(running.child).catch(reject);
-    running.exited.then(resolve, reject);
-  });
+  const [result] = await Promise.all([running.exited, scenario(running)]);
+  return result;
 }
 
-describe.runIf(built && localEngine)('streamproc ingest end to end on the local engine', () => {
+describe('streamproc ingest end to end on the local engine', () => {
   let dirs: Awaited<ReturnType<typeof tempDirs>>;
   let endpoints: PipelineEndpoints;
 
@@ -109,6 +106,7 @@ describe.runIf(built && localEngine)('streamproc ingest end to end on the local 
   }
 
   beforeAll(async () => {
+    requireBuilt('dist/processor/index.mjs');
     dirs = await tempDirs('streamproc-ingest-e2e-');
     const deploy = await runCli(['deploy', '--json'], { env: dirs.env(), timeoutMs: 60_000 });
     expect(deploy.code, deploy.stderr).toBe(0);
@@ -210,7 +208,7 @@ describe.runIf(built && localEngine)('streamproc ingest end to end on the local 
       const result = await interruptCli(
         ['ingest', '--twitter', '--json'],
         dirs.env({ STREAMPROC_X_API_URL: x.url }),
-        async (child) => {
+        async ({ child }) => {
           await waitForIds(['1900000000000000001', '1900000000000000002'], 20_000);
           child.kill('SIGINT');
         },
@@ -232,12 +230,13 @@ describe.runIf(built && localEngine)('streamproc ingest end to end on the local 
 
   it('on SIGINT stops the source, flushes, prints the summary and exits 130', async () => {
     const { syntheticTweets } = await import('../../src/ingest/sources/synthetic.js');
+    // With --json nothing is printed until the summary: the run is under way once its first 60
+    // tweets are in the table.
     const first = [...syntheticTweets({ seed: 9, count: 60, startTime: 0 })].map((e) => e.id);
     const result = await interruptCli(
       ['ingest', '--synthetic', '--rate', '400', '--seed', '9', '--json'],
       dirs.env(),
-      async (child) => {
-        // Interrupted once its first 60 tweets are in the table: running, and well under way.
+      async ({ child }) => {
         await waitForIds(first);
         child.kill('SIGINT');
       },
@@ -259,22 +258,17 @@ describe.runIf(built && localEngine)('streamproc ingest end to end on the local 
     try {
       // Act
       const { syntheticTweets } = await import('../../src/ingest/sources/synthetic.js');
-      const first = [...syntheticTweets({ seed: 12, count: 20, startTime: 0 })].map((e) => e.id);
-      const result = await interruptCli(
-        ['ingest', '--synthetic', '--rate', '2000', '--seed', '12'],
-        dirs.env(),
-        async (child) => {
-          // Frozen once records reach the table (the run is under way), then half a second for
-          // records to pile up unsent against the frozen engine before the two Ctrl-Cs.
-          await waitForIds(first);
-          process.kill(state.pid, 'SIGSTOP');
-          frozen = true;
-          await pause(500);
-          child.kill('SIGINT');
-          await pause(500);
-          child.kill('SIGINT');
-        },
-      );
+      const result = await interruptCli(['ingest', '--synthetic', '--rate', '2000'], dirs.env(), async (running) => {
+        // Ready: the source has started (the view names its seed) and its first tweet is in the
+        // table, so records are flowing; from the freeze on they stay buffered or in flight.
+        const [, seed] = await running.waitForOutput(/source generating: seed (\d+)/);
+        await waitForIds([...syntheticTweets({ seed: Number(seed), count: 1, startTime: 0 })].map((e) => e.id));
+        process.kill(state.pid, 'SIGSTOP');
+        frozen = true;
+        running.child.kill('SIGINT');
+        await running.waitForOutput(/Stopping: sending the [\d,]+ buffered record\(s\)/);
+        running.child.kill('SIGINT');
+      });
       // Assess
       expect(result.code).toBe(130);
       expect(result.stderr).toMatch(/Stopping: sending the [\d,]+ buffered record\(s\)/);

@@ -10,17 +10,8 @@ import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KinesisProducer } from '../../src/ingest/producer.js';
 import { syntheticTweets } from '../../src/ingest/sources/synthetic.js';
-import {
-  countItems,
-  duplicates,
-  Rig,
-  report,
-  scanTable,
-  shardEnds,
-  sleep,
-  sum,
-  waitUntil,
-} from '../helpers/reliability.js';
+import { countItems, duplicates, Rig, report, scanTable, shardEnds, sum } from '../helpers/reliability.js';
+import { sleep, waitUntil } from '../helpers/wait.js';
 
 const RECORDS = 50_000;
 const KILL_AFTER = [10_000, 22_000, 34_000];

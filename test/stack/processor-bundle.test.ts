@@ -7,8 +7,8 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { KinesisStreamBatchResponse, KinesisStreamEvent, LambdaContext } from '../../lambda/processor/types.js';
 import { packageRoot } from '../../src/package-root.js';
 import { bundleProcessor, type ProcessorBundle } from '../../src/stack/processor-bundle.js';
-import { createEventTable, type DynaliteHandle, scanAll, startDynalite } from '../helpers/dynalite-server.js';
-import { ARRIVAL_SECONDS, kinesisEvent, lambdaContext, tweetEvent, tweetRecord } from '../helpers/kinesis-records.js';
+import { createEventTable, type DynaliteHandle, scanAll, startDynalite } from '../helpers/dynalite.js';
+import { ARRIVAL_SECONDS, kinesisEvent, lambdaContext, tweetEvent, tweetRecord } from '../helpers/records.js';
 
 type BundledModule = {
   handler(event: KinesisStreamEvent, context: LambdaContext): Promise<KinesisStreamBatchResponse>;
@@ -63,7 +63,7 @@ describe('processor bundle', () => {
 
   it('runs as index.handler against dynalite, configured from the environment', async () => {
     // Prepare
-    const table = await createEventTable(db.client);
+    const table = await createEventTable(db);
     const codePath = join(workDir, 'index.mjs');
     await writeFile(codePath, bundle.code);
     Object.assign(process.env, {

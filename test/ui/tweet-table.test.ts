@@ -4,7 +4,7 @@ import type { EventItem } from '../../lambda/contract/table-layout.js';
 import { stripAnsi } from '../../src/ui/style.js';
 import { displayWidth, oneLine, truncateToWidth } from '../../src/ui/text-width.js';
 import { formatArrival, itemLayout, renderItems } from '../../src/ui/tweet-table.js';
-import { rejectedItem, tweetItem } from '../helpers/browse-table.js';
+import { rejectedItem, tweetItem } from '../helpers/records.js';
 
 const NOW = Date.now();
 

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDynamoDbClient, DynamoDbError, defaultEndpoint } from '../../../lambda/processor/dynamodb-client.js';
 import { isRetryable } from '../../../lambda/processor/writer.js';
-import { type DynaliteHandle, startDynalite } from '../../helpers/dynalite-server.js';
+import { type DynaliteHandle, startDynalite } from '../../helpers/dynalite.js';
 
 const credentials = () => ({ accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret', sessionToken: 'session-token' });
 

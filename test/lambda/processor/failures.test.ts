@@ -9,8 +9,8 @@ import type { BatchWriteRequest } from '../../../lambda/processor/dynamodb-clien
 import { createHandler, type ProcessorOptions } from '../../../lambda/processor/handler.js';
 import type { KinesisStreamRecord } from '../../../lambda/processor/types.js';
 import type { BatchWriteClient } from '../../../lambda/processor/writer.js';
-import { createEventTable, type DynaliteHandle, scanAll, startDynalite } from '../../helpers/dynalite-server.js';
-import { kinesisEvent, lambdaContext, tweetEvent, tweetRecord } from '../../helpers/kinesis-records.js';
+import { createEventTable, type DynaliteHandle, scanAll, startDynalite } from '../../helpers/dynalite.js';
+import { kinesisEvent, lambdaContext, tweetEvent, tweetRecord } from '../../helpers/records.js';
 
 const DYNAMODB_MAX_REQUEST_BYTES = 16 * 1024 * 1024;
 
@@ -63,7 +63,7 @@ describe('processor write failures and limits', () => {
     await db.close();
   });
   beforeEach(async () => {
-    table = await createEventTable(db.client);
+    table = await createEventTable(db);
     sleeps = [];
   });
 

@@ -11,7 +11,7 @@ import {
 } from '../../../lambda/contract/table-layout.js';
 import type { TweetEvent } from '../../../lambda/contract/tweet-event.js';
 import { createHandler, type ProcessorHandler } from '../../../lambda/processor/handler.js';
-import { createEventTable, type DynaliteHandle, scanAll, startDynalite } from '../../helpers/dynalite-server.js';
+import { createEventTable, type DynaliteHandle, scanAll, startDynalite } from '../../helpers/dynalite.js';
 import {
   ARRIVAL_SECONDS,
   kinesisEvent,
@@ -21,7 +21,7 @@ import {
   tweetEvent,
   tweetRecord,
   utf8,
-} from '../../helpers/kinesis-records.js';
+} from '../../helpers/records.js';
 
 const NOW = Date.parse('2026-11-25T20:16:00.000Z');
 
@@ -38,7 +38,7 @@ describe('processor against dynalite', () => {
     await db.close();
   });
   beforeEach(async () => {
-    table = await createEventTable(db.client);
+    table = await createEventTable(db);
     logs = [];
     handler = createHandler({
       client: db.writer,

@@ -2,7 +2,7 @@
 import { BatchWriteItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTtlSweeper } from '../../../src/local/engine/ttl-sweeper.js';
-import { createEventTable, type DynaliteHandle, startDynalite } from '../../helpers/dynalite-server.js';
+import { createEventTable, type DynaliteHandle, startDynalite } from '../../helpers/dynalite.js';
 
 let db: DynaliteHandle;
 beforeAll(async () => {
@@ -17,7 +17,7 @@ const NOW_MS = 1_800_000_000_000;
 describe('TTL sweeper', () => {
   it('deletes only items whose expiry is in the past, across pages', async () => {
     // Prepare: 120 expired, 5 not yet, 3 without the attribute.
-    const table = await createEventTable(db.client);
+    const table = await createEventTable(db);
     const items = [
       ...Array.from({ length: 120 }, (_, i) => ({
         pk: { S: `old#${i}` },

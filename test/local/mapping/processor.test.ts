@@ -1,9 +1,9 @@
 // The mapping runner with the real processor bundle on kinesalite and dynalite: it loads, writes, keeps up.
 
-import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEventTable, type DynaliteHandle, scanAll, startDynalite } from '../../helpers/dynalite-server.js';
+import { requireBuilt } from '../../helpers/cli.js';
+import { createEventTable, type DynaliteHandle, scanAll, startDynalite } from '../../helpers/dynalite.js';
 import {
   createStream,
   HANDLERS,
@@ -57,12 +57,13 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
 }
 
-describe.skipIf(!existsSync(BUNDLE))('mapping runner with the real processor bundle', () => {
+describe('mapping runner with the real processor bundle', () => {
+  beforeAll(() => requireBuilt(BUNDLE));
   it('writes every record to the table at 500 records/s with low end-to-end latency', async () => {
     // Prepare
     const { kinesis } = emulator;
     const stream = await createStream(kinesis, 2);
-    const tableName = await createEventTable(dynamo.client);
+    const tableName = await createEventTable(dynamo);
     const runner = ws.runner({
       kinesis,
       ...stream,

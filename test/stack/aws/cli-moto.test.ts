@@ -2,16 +2,13 @@
  * A new user's path on the aws target, through the built CLI against moto:
  * `init --target aws` → `deploy` → `deploy` again → `teardown` → `teardown` again.
  */
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, runCli, tempDirs } from '../../helpers/cli.js';
+import { requireBuilt, runCli, tempDirs } from '../../helpers/cli.js';
 import { type MotoServer, motoUnavailable, startMoto } from '../../helpers/moto-server.js';
 
-const built = ['dist/src/commands/deploy.js', 'dist/src/commands/teardown.js', 'dist/src/stack/aws/target.js'].every(
-  (f) => existsSync(join(ROOT, f)),
-);
-const skip = built ? motoUnavailable() : 'the CLI is not built (run `npm run build`)';
+requireBuilt('dist/src/commands/deploy.js', 'dist/src/commands/teardown.js', 'dist/src/stack/aws/target.js');
+const skip = motoUnavailable();
 if (skip) console.warn(`skipping the aws CLI tests: ${skip}`);
 
 describe.skipIf(skip !== undefined)('streamproc on the aws target (built CLI, moto)', () => {

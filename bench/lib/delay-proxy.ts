@@ -1,15 +1,19 @@
-// An HTTP proxy that holds every request for a fixed delay before forwarding it, standing in for
-// the network round trip to a real DynamoDB endpoint. Usage: node delay-proxy.js <targetPort> <ms>.
-// Prints {"port":N} once listening; exits when its parent closes stdin or kills it.
+/**
+ * `delay-proxy.ts <targetPort> <ms>`: an HTTP proxy that holds every request for a fixed delay
+ * before forwarding it, standing in for the network round trip to a real DynamoDB endpoint.
+ * Prints {"port":N}; see child-server.ts.
+ */
 import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { serveUntilParentLeaves } from './child-server.js';
 
 const targetPort = Number(process.argv[2]);
 const delayMs = Number(process.argv[3] ?? 10);
 const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
 
 const server = http.createServer((request, response) => {
-  const chunks = [];
-  request.on('data', (chunk) => chunks.push(chunk));
+  const chunks: Buffer[] = [];
+  request.on('data', (chunk: Buffer) => chunks.push(chunk));
   request.on('end', () => {
     setTimeout(() => {
       const upstream = http.request(
@@ -35,9 +39,4 @@ const server = http.createServer((request, response) => {
   });
 });
 server.keepAliveTimeout = 60_000;
-server.listen(0, '127.0.0.1', () => {
-  process.stdout.write(`${JSON.stringify({ port: server.address().port })}\n`);
-});
-process.stdin.resume();
-process.stdin.on('end', () => process.exit(0));
-process.on('SIGTERM', () => process.exit(0));
+server.listen(0, '127.0.0.1', () => serveUntilParentLeaves((server.address() as AddressInfo).port));
