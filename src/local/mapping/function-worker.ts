@@ -3,7 +3,7 @@
 import { basename, extname } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { format } from 'node:util';
-import type { InitMessage, InvokeMessage, InvokerMessage, WorkerMessage } from './worker-protocol.js';
+import type { InitMessage, InvokeContext, InvokeMessage, InvokerMessage, WorkerMessage } from './worker-protocol.js';
 
 /**
  * The local stand-in for a Lambda execution environment, one Node.js process per environment:
@@ -14,17 +14,11 @@ import type { InitMessage, InvokeMessage, InvokerMessage, WorkerMessage } from '
  * handler's module graph is its own. The protocol is in worker-protocol.ts.
  */
 
-interface HandlerContext {
+/** The context object Lambda's Node.js runtime hands a handler. */
+type HandlerContext = Omit<InvokeContext, 'deadlineMs'> & {
   callbackWaitsForEmptyEventLoop: boolean;
-  functionName: string;
-  functionVersion: string;
-  invokedFunctionArn: string;
-  memoryLimitInMB: string;
-  awsRequestId: string;
-  logGroupName: string;
-  logStreamName: string;
   getRemainingTimeInMillis(): number;
-}
+};
 
 type Handler = (
   event: unknown,
