@@ -1,6 +1,7 @@
 /** The mapping progress line: totals, lag and checkpoints, logged on a timer only when records moved. */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { progressSummary, startProgressSummary } from '../../../src/local/engine/progress-summary.js';
+import { emptyShardCounters } from '../../../src/local/mapping/reports.js';
 
 type Stats = Parameters<typeof progressSummary>[0];
 type Shard = Stats['shards'][number];
@@ -9,15 +10,7 @@ const shard = (overrides: Partial<Shard>): Shard => ({
   shardId: 'shardId-000000000000',
   state: 'polling',
   lagMs: 0,
-  batches: 0,
-  invocations: 0,
-  records: 0,
-  functionErrors: 0,
-  partialFailures: 0,
-  retries: 0,
-  bisects: 0,
-  sentToFailureDestination: 0,
-  recordsSentToFailureDestination: 0,
+  ...emptyShardCounters(),
   ...overrides,
 });
 const stats = (shards: Shard[]): Stats => ({
