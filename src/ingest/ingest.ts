@@ -5,6 +5,7 @@ import { UserError } from '../errors.js';
 import type { StackTarget } from '../target.js';
 import { targetFor } from '../targets.js';
 import { GivenUpFile, givenUpFilePath } from './given-up-file.js';
+import { noticeLabel } from './normalise.js';
 import { openSource, type SourceChoice } from './open-source.js';
 import {
   KinesisProducer,
@@ -13,7 +14,7 @@ import {
   type ProducerStats,
   type PutRecordsClient,
 } from './producer.js';
-import type { BadInput, IngestSource, SourceState } from './sources/source.js';
+import type { BadInput, IngestSource, SourceNotice, SourceState } from './sources/source.js';
 import { BAD_LINE_SAMPLES, type IngestSummary, rate } from './summary.js';
 
 /**
@@ -27,7 +28,10 @@ import { BAD_LINE_SAMPLES, type IngestSummary, rate } from './summary.js';
 const DEFAULT_CONCURRENCY = 4;
 
 export interface StackIngestOptions
-  extends Pick<IngestOptions, 'lingerMs' | 'concurrency' | 'retryDeadlineMs' | 'signal' | 'onBadLine' | 'onWarning'> {
+  extends Pick<
+    IngestOptions,
+    'lingerMs' | 'concurrency' | 'retryDeadlineMs' | 'signal' | 'onBadLine' | 'onNotice' | 'onWarning'
+  > {
   stack: ResolvedStack;
   /**
    * The source flags (checked with `checkSourceChoice`). The source is opened before anything
@@ -75,6 +79,7 @@ export async function ingestIntoStack(options: StackIngestOptions): Promise<Stac
       concurrency,
       retryDeadlineMs: options.retryDeadlineMs,
       onBadLine: options.onBadLine,
+      onNotice: options.onNotice,
       onWarning: options.onWarning,
     });
     return { ...run, seed, done: run.done.finally(() => client.destroy()) };
@@ -97,12 +102,16 @@ export interface IngestOptions
   /** Aborting stops the source; what is buffered is still flushed. */
   signal: AbortSignal;
   onBadLine?: (bad: BadInput) => void;
+  /** A notice the source read (an X stream notice or error object): counted, never sent. */
+  onNotice?: (notice: SourceNotice) => void;
   /** Something the user should know: a rejected record, records given up. */
   onWarning?: (message: string) => void;
 }
 
 export interface IngestProgress extends ProducerStats {
   badLines: number;
+  /** Notices by kind (see IngestSummary.notices). */
+  notices: Record<string, number>;
   elapsedMs: number;
 }
 
@@ -124,6 +133,7 @@ export async function startIngest(options: IngestOptions): Promise<IngestRun> {
   const givenUp = new GivenUpFile(options.givenUpFile);
   const samples: BadInput[] = [];
   let badLines = 0;
+  const notices: Record<string, number> = {};
   let saved = false;
   const producer = await KinesisProducer.create({
     client: options.client,
@@ -152,6 +162,7 @@ export async function startIngest(options: IngestOptions): Promise<IngestRun> {
       rejected: s.rejected,
       badLines,
       badLineSamples: samples,
+      notices: { ...notices },
       retried: s.retried,
       givenUp: givenUp.count,
       givenUpFile: givenUp.pathIfWritten,
@@ -180,6 +191,12 @@ export async function startIngest(options: IngestOptions): Promise<IngestRun> {
     let sourceError: unknown;
     try {
       for await (const item of options.source.items(options.signal)) {
+        if (item.kind === 'notice') {
+          const label = noticeLabel(item.notice);
+          notices[label] = (notices[label] ?? 0) + 1;
+          options.onNotice?.(item.notice);
+          continue;
+        }
         if (item.kind === 'bad') {
           badLines += 1;
           if (samples.length < BAD_LINE_SAMPLES) samples.push(item.bad);
@@ -209,7 +226,7 @@ export async function startIngest(options: IngestOptions): Promise<IngestRun> {
 
   return {
     done: run(),
-    progress: () => ({ ...producer.stats(), badLines, elapsedMs: Date.now() - started }),
+    progress: () => ({ ...producer.stats(), badLines, notices: { ...notices }, elapsedMs: Date.now() - started }),
     unsentCount: () => producer.unsentCount,
     saveUnsent,
   };

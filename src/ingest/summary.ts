@@ -14,6 +14,12 @@ export interface IngestSummary {
   badLines: number;
   /** The first few bad lines in full: line number, reason, start of the line. */
   badLineSamples: BadInput[];
+  /**
+   * Inputs that are neither posts nor corruption, by kind: X stream notices (`delete`, `limit`,
+   * `scrub_geo`, `status_withheld`, …), X error objects by their title (`operational-disconnect`),
+   * partial errors of a response page. Never sent, never counted as bad lines.
+   */
+  notices: Record<string, number>;
   /** Record attempts that failed and were retried. */
   retried: number;
   /** Records given up after the retry deadline (or a fatal error), written to `givenUpFile`. */

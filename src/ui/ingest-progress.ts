@@ -75,6 +75,7 @@ export function createIngestView(options: IngestViewOptions): IngestView {
       `retried ${formatCount(p.retried)}`,
       `failed ${failed > 0 ? paint.red(formatCount(failed)) : '0'}`,
       ...(p.badLines > 0 ? [`bad ${paint.yellow(formatCount(p.badLines))}`] : []),
+      ...(noticeTotal(p.notices) > 0 ? [`notices ${formatCount(noticeTotal(p.notices))}`] : []),
       `${formatCount(Math.round(rates.records))} rec/s`,
       `${formatBytes(Math.round(rates.bytes))}/s`,
       paint.gray(source),
@@ -127,6 +128,20 @@ export function createIngestView(options: IngestViewOptions): IngestView {
   };
 }
 
+function noticeTotal(notices: Record<string, number>): number {
+  return Object.values(notices).reduce((sum, n) => sum + n, 0);
+}
+
+/** `0`, or the total and each kind, most frequent first: `12 (delete 9, limit 2, operational-disconnect 1)`. */
+export function describeNotices(notices: Record<string, number>): string {
+  const total = noticeTotal(notices);
+  if (total === 0) return '0';
+  const kinds = Object.entries(notices)
+    .sort(([a, x], [b, y]) => y - x || a.localeCompare(b))
+    .map(([kind, n]) => `${kind} ${formatCount(n)}`);
+  return `${formatCount(total)} (${kinds.join(', ')})`;
+}
+
 /** The end-of-run summary: a two-column table, then the first bad lines in full. */
 export function renderIngestSummary(summary: IngestSummary, color: boolean): string {
   const rows: [string, string][] = [
@@ -140,6 +155,7 @@ export function renderIngestSummary(summary: IngestSummary, color: boolean): str
     ['retried', formatCount(summary.retried)],
     ['given up', summary.givenUp > 0 ? `${formatCount(summary.givenUp)} → ${summary.givenUpFile}` : '0'],
     ['bad lines', formatCount(summary.badLines)],
+    ['notices', describeNotices(summary.notices)],
     ['duration', `${(summary.durationMs / 1000).toFixed(1)} s`],
     ['records/s', formatCount(summary.recordsPerSecond)],
     ['bytes/s', `${formatBytes(summary.bytesPerSecond)}/s`],

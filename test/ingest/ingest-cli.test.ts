@@ -154,6 +154,7 @@ describe('streamproc ingest end to end on the local engine', () => {
       sent: 2000,
       failed: 0,
       badLines: 0,
+      notices: {},
       givenUp: 0,
       givenUpFile: null,
       stream: endpoints.streamName,

@@ -2,8 +2,8 @@
 import { open } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { UserError } from '../../errors.js';
-import { noticeLabel, readPayloadLine } from '../normalise.js';
-import { excerptOf, type IngestSource, pacer, type SourceItem, type SourceNotice, type SourceState } from './source.js';
+import { readPayloadLine } from '../normalise.js';
+import { excerptOf, type IngestSource, pacer, type SourceItem, type SourceState } from './source.js';
 
 /**
  * Replays newline-delimited JSON (v2 stream messages and response pages, v1.1 statuses and stream
@@ -19,13 +19,6 @@ export interface FileReplayOptions {
   /** Records per second; undefined replays as fast as the stream takes them. */
   rate?: number;
   onState?: (state: SourceState) => void;
-  /** Called for each notice (X stream notice, X error object, empty page); none is sent. */
-  onNotice?: (notice: SourceNotice) => void;
-}
-
-/** A file source that also counts the notices it read, by kind (X's title for errors). */
-export interface FileReplaySource extends IngestSource {
-  notices(): Record<string, number>;
 }
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
@@ -61,16 +54,11 @@ export async function* byteLines(input: AsyncIterable<Buffer | string>): AsyncGe
   else if (pendingBytes > 0) yield Buffer.concat(pending, pendingBytes);
 }
 
-/**
- * Decodes and normalises lines; empty lines are skipped, everything else is posts, notices or a
- * bad line. Notices go to `onNotice` and are not yielded: the ingest loop sends whatever is not
- * bad, and a notice must never reach the stream.
- */
+/** Decodes and normalises lines; empty lines are skipped, everything else is posts, notices or a bad line. */
 export async function* replayItems(
   input: AsyncIterable<Buffer | string>,
   signal: AbortSignal,
   rate?: number,
-  onNotice?: (notice: SourceNotice) => void,
 ): AsyncGenerator<SourceItem> {
   const pace = pacer(rate, signal);
   let lineNo = 0;
@@ -104,7 +92,7 @@ export async function* replayItems(
       if (outcome.kind === 'bad') {
         yield { kind: 'bad', bad: { line: lineNo, reason: outcome.reason, excerpt: excerptOf(text) } };
       } else if (outcome.kind === 'notice') {
-        onNotice?.({ line: lineNo, ...outcome.notice });
+        yield { kind: 'notice', notice: { line: lineNo, ...outcome.notice } };
       } else {
         await pace();
         yield { kind: 'event', event: outcome.event };
@@ -113,23 +101,11 @@ export async function* replayItems(
   }
 }
 
-/** Counts notices by the name a summary shows them under. */
-export function noticeCounter(): { add: (notice: SourceNotice) => void; counts: () => Record<string, number> } {
-  const counts: Record<string, number> = {};
-  return {
-    add(notice) {
-      const label = noticeLabel(notice);
-      counts[label] = (counts[label] ?? 0) + 1;
-    },
-    counts: () => ({ ...counts }),
-  };
-}
-
 /**
  * Opens the replay input now (so a missing file fails before anything else happens);
  * `path` `-` is stdin.
  */
-export async function openFileReplay(path: string, options: FileReplayOptions = {}): Promise<FileReplaySource> {
+export async function openFileReplay(path: string, options: FileReplayOptions = {}): Promise<IngestSource> {
   let stream: Readable;
   if (path === '-') {
     stream = process.stdin;
@@ -158,21 +134,15 @@ export async function openFileReplay(path: string, options: FileReplayOptions = 
       });
     }
   }
-  const tally = noticeCounter();
-  const onNotice = (notice: SourceNotice) => {
-    tally.add(notice);
-    options.onNotice?.(notice);
-  };
   return {
     name: path === '-' ? 'stdin' : 'file',
-    notices: tally.counts,
     async *items(signal) {
       options.onState?.({ state: 'reading', detail: path === '-' ? 'stdin' : path });
       // An idle stdin would otherwise keep the loop waiting after Ctrl-C.
       const stop = () => stream.destroy();
       signal.addEventListener('abort', stop, { once: true });
       try {
-        yield* replayItems(stream, signal, options.rate, onNotice);
+        yield* replayItems(stream, signal, options.rate);
       } catch (error) {
         if (!signal.aborted) throw error;
       } finally {

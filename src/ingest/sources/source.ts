@@ -1,16 +1,13 @@
 /** What every ingest source is: the item it yields, its lifecycle states, pacing. */
 import type { TweetEvent } from '../../../lambda/contract/tweet-event.js';
 
-/** What a source yields: a usable event, or an input it could not use (never thrown). */
-export type SourceItem = { kind: 'event'; event: TweetEvent } | { kind: 'bad'; bad: BadInput };
+/** What a source yields: a usable event, a notice, or an input it could not use (never thrown). */
+export type SourceItem = { kind: 'event'; event: TweetEvent } | { kind: 'bad'; bad: BadInput } | NoticeItem;
 
 /**
  * A notice: input that is neither a post nor corruption (an X stream notice such as `delete` or
  * `limit`, an X error object such as `operational-disconnect`, a page with no posts). Counted
- * apart from bad lines, never sent to the stream.
- *
- * Not yet a member of {@link SourceItem}: the ingest loop sends every non-bad item, so sources
- * report notices through their own `onNotice`/`notices()` until the loop handles `kind: 'notice'`.
+ * apart from bad lines, by kind, and never sent to the stream.
  */
 export type NoticeItem = { kind: 'notice'; notice: SourceNotice };
 

@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { startIngest } from '../../../src/ingest/ingest.js';
+import type { PutRecordsClient } from '../../../src/ingest/producer.js';
 import { openFileReplay, replayItems } from '../../../src/ingest/sources/file-replay.js';
 import type { SourceItem, SourceNotice } from '../../../src/ingest/sources/source.js';
 import { corpusBytes, corpusFiles } from './corpus.js';
@@ -13,12 +15,14 @@ interface Counts {
   bad: number;
 }
 
+/** What a corpus file replays as: posts and bad lines (`items`), and the notices, apart. */
 async function replay(file: string): Promise<{ counts: Counts; items: SourceItem[]; notices: SourceNotice[] }> {
   const items: SourceItem[] = [];
   const notices: SourceNotice[] = [];
   const input = Readable.from([corpusBytes(file)]);
-  for await (const item of replayItems(input, new AbortController().signal, undefined, (n) => notices.push(n))) {
-    items.push(item);
+  for await (const item of replayItems(input, new AbortController().signal)) {
+    if (item.kind === 'notice') notices.push(item.notice);
+    else items.push(item);
   }
   const events = items.filter((item) => item.kind === 'event').length;
   return { counts: { events, notices: notices.length, bad: items.length - events }, items, notices };
@@ -48,7 +52,7 @@ describe('replaying the X corpus', () => {
     expect(got).toEqual(FIGURES);
   });
 
-  it('sends no notice: only posts and bad lines come out of the source', async () => {
+  it('yields notices as notices: none is a post or a bad line', async () => {
     const { items, notices } = await replay('v1-stream-notices.ndjson');
     expect(items).toEqual([]);
     expect(notices.map((n) => [n.line, n.kind])).toEqual([
@@ -96,8 +100,8 @@ describe('replaying the X corpus', () => {
   });
 });
 
-describe('the file source', () => {
-  it('counts the notices of a file by kind, X title for errors, for the summary', async () => {
+describe('ingesting a file with notices', () => {
+  it('counts them by kind (X title for errors) in the summary, sends only the posts, calls none bad', async () => {
     // Prepare
     const dir = await mkdtemp(join(tmpdir(), 'streamproc-x-'));
     const path = join(dir, 'mixed.ndjson');
@@ -110,15 +114,31 @@ describe('the file source', () => {
       ]),
     );
     const seen: SourceNotice[] = [];
+    const sent: string[] = [];
+    const client: PutRecordsClient = {
+      send: async (command) => {
+        const records = command.input.Records ?? [];
+        for (const record of records) sent.push(JSON.parse(Buffer.from(record.Data ?? []).toString('utf8')).id);
+        return { FailedRecordCount: 0, Records: records.map((_, i) => ({ SequenceNumber: String(i) })) };
+      },
+    };
     try {
       // Act
-      const source = await openFileReplay(path, { onNotice: (notice) => seen.push(notice) });
-      const kinds: string[] = [];
-      for await (const item of source.items(new AbortController().signal)) kinds.push(item.kind);
+      const run = await startIngest({
+        source: await openFileReplay(path),
+        client,
+        streamName: 's',
+        givenUpFile: join(dir, 'given-up.ndjson'),
+        signal: new AbortController().signal,
+        lingerMs: 0,
+        onNotice: (notice) => seen.push(notice),
+      });
+      const summary = await run.done;
       // Assess
-      expect(kinds).toEqual(['event', 'event']);
+      expect(sent).toEqual(['1700000000000000105', '1700000000000000106']);
+      expect(summary.badLines).toBe(0);
       expect(seen).toHaveLength(14);
-      expect(source.notices()).toEqual({
+      expect(summary.notices).toEqual({
         delete: 1,
         scrub_geo: 1,
         limit: 1,
