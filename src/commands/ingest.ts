@@ -3,9 +3,16 @@ import { Flags } from '@oclif/core';
 import { EXIT_CODES_HELP, StreamprocCommand } from '../base-command.js';
 import { ExitCode, UsageError } from '../errors.js';
 import type { IngestRun } from '../ingest/ingest.js';
+import { POST_COST_ENV, X_POST_COST_USD } from '../ingest/post-billing.js';
 import type { SourceState } from '../ingest/sources/source.js';
 import type { IngestSummary } from '../ingest/summary.js';
-import { createIngestView, formatCount, type IngestView, renderIngestSummary } from '../ui/ingest-progress.js';
+import {
+  billedStreamNotice,
+  createIngestView,
+  formatCount,
+  type IngestView,
+  renderIngestSummary,
+} from '../ui/ingest-progress.js';
 import { colorEnabled } from '../ui/style.js';
 
 export default class Ingest extends StreamprocCommand<typeof Ingest> {
@@ -59,6 +66,14 @@ ${EXIT_CODES_HELP}`;
     'given-up-file': Flags.string({
       description: "Where records that could not be sent are written (default: under the stack's data directory).",
     }),
+    'max-posts': Flags.integer({
+      description:
+        'Stop cleanly once this many posts were sent (any source; with --twitter it caps what X bills you for).',
+      min: 1,
+    }),
+    'post-cost': Flags.string({
+      description: `With --twitter or --sample: what X charges per post read, in US dollars, for the spend estimate (default ${X_POST_COST_USD}, or $${POST_COST_ENV}).`,
+    }),
     linger: Flags.integer({
       description: 'Milliseconds a partial batch waits for more records before it is sent.',
       default: 100,
@@ -96,6 +111,7 @@ ${EXIT_CODES_HELP}`;
       count: flags.count,
       rate: flags.rate,
       seed: flags.seed,
+      postCost: flags['post-cost'],
     };
     checkSourceChoice(choice);
     if (flags.stream !== undefined && flags.stream.trim() === '')
@@ -117,6 +133,7 @@ ${EXIT_CODES_HELP}`;
       lingerMs: flags.linger,
       concurrency: flags.concurrency,
       retryDeadlineMs: flags['retry-deadline'] * 1000,
+      maxPosts: flags['max-posts'],
       onBadLine: (bad) => view?.badLine(bad),
       onWarning: (message) => view?.warn(message),
     });
@@ -128,6 +145,8 @@ ${EXIT_CODES_HELP}`;
         progress: run.progress,
       });
       for (const state of pending.splice(0)) view.state(state);
+      const billing = run.progress().billing;
+      if (billing) view.warn(billedStreamNotice(billing.costPerPostUsd, flags['max-posts']));
     }
     const onInterrupt = () =>
       view?.warn(

@@ -7,6 +7,7 @@ import { targetFor } from '../targets.js';
 import { GivenUpFile, givenUpFilePath } from './given-up-file.js';
 import { noticeLabel } from './normalise.js';
 import { openSource, type SourceChoice } from './open-source.js';
+import { type BillingFigures, billingFigures } from './post-billing.js';
 import {
   KinesisProducer,
   type ProducerOptions,
@@ -30,7 +31,7 @@ const DEFAULT_CONCURRENCY = 4;
 export interface StackIngestOptions
   extends Pick<
     IngestOptions,
-    'lingerMs' | 'concurrency' | 'retryDeadlineMs' | 'signal' | 'onBadLine' | 'onNotice' | 'onWarning'
+    'lingerMs' | 'concurrency' | 'retryDeadlineMs' | 'signal' | 'maxPosts' | 'onBadLine' | 'onNotice' | 'onWarning'
   > {
   stack: ResolvedStack;
   /**
@@ -78,6 +79,7 @@ export async function ingestIntoStack(options: StackIngestOptions): Promise<Stac
       lingerMs: options.lingerMs,
       concurrency,
       retryDeadlineMs: options.retryDeadlineMs,
+      maxPosts: options.maxPosts,
       onBadLine: options.onBadLine,
       onNotice: options.onNotice,
       onWarning: options.onWarning,
@@ -101,6 +103,8 @@ export interface IngestOptions
   givenUpFile: string;
   /** Aborting stops the source; what is buffered is still flushed. */
   signal: AbortSignal;
+  /** Stop reading the source once this many posts were accepted (all of them are then sent). */
+  maxPosts?: number;
   onBadLine?: (bad: BadInput) => void;
   /** A notice the source read (an X stream notice or error object): counted, never sent. */
   onNotice?: (notice: SourceNotice) => void;
@@ -112,6 +116,8 @@ export interface IngestProgress extends ProducerStats {
   badLines: number;
   /** Notices by kind (see IngestSummary.notices). */
   notices: Record<string, number>;
+  /** A billed source's posts read and estimated spend so far. */
+  billing: BillingFigures | null;
   elapsedMs: number;
 }
 
@@ -151,6 +157,9 @@ export async function startIngest(options: IngestOptions): Promise<IngestRun> {
     onRejected: (_id, _bytes, reason) => options.onWarning?.(reason),
   });
 
+  const billing = () => (options.source.billing ? billingFigures(options.source.billing) : null);
+  let accepted = 0;
+
   const summarise = (interrupted: boolean): IngestSummary => {
     const s = producer.stats();
     const durationMs = Date.now() - started;
@@ -170,6 +179,8 @@ export async function startIngest(options: IngestOptions): Promise<IngestRun> {
       recordsPerSecond: rate(s.sent, durationMs),
       bytesPerSecond: rate(s.bytesSent, durationMs),
       interrupted,
+      maxPosts: options.maxPosts ?? null,
+      billing: billing(),
     };
   };
 
@@ -204,11 +215,13 @@ export async function startIngest(options: IngestOptions): Promise<IngestRun> {
           continue;
         }
         try {
-          await producer.put(item.event);
+          if (await producer.put(item.event)) accepted += 1;
         } catch (error) {
           throw new ProducerFailure(failed(error));
         }
         if (options.signal.aborted) break;
+        // Leaving the loop closes the source (its connection, for a live one): nothing more is read.
+        if (options.maxPosts !== undefined && accepted >= options.maxPosts) break;
       }
     } catch (error) {
       if (error instanceof ProducerFailure) throw error.cause;
@@ -226,7 +239,13 @@ export async function startIngest(options: IngestOptions): Promise<IngestRun> {
 
   return {
     done: run(),
-    progress: () => ({ ...producer.stats(), badLines, notices: { ...notices }, elapsedMs: Date.now() - started }),
+    progress: () => ({
+      ...producer.stats(),
+      badLines,
+      notices: { ...notices },
+      billing: billing(),
+      elapsedMs: Date.now() - started,
+    }),
     unsentCount: () => producer.unsentCount,
     saveUnsent,
   };

@@ -1,5 +1,6 @@
 import type { ResolvedStack } from '../config/store.js';
 import { UsageError } from '../errors.js';
+import { postCost } from './post-billing.js';
 import { openFileReplay } from './sources/file-replay.js';
 import type { IngestSource, SourceState } from './sources/source.js';
 import { syntheticSource } from './sources/synthetic.js';
@@ -14,6 +15,8 @@ export interface SourceChoice {
   count?: number;
   rate?: number;
   seed?: number;
+  /** `--post-cost`: what X charges per post read, in US dollars (text as given; default the published rate). */
+  postCost?: string;
 }
 
 /** Exactly one source; flags that only make sense with another source are usage errors. */
@@ -49,6 +52,16 @@ export function checkSourceChoice(choice: SourceChoice): 'twitter' | 'sample' | 
       code: 'FLAG_COMBINATION',
     });
   }
+  if (!(choice.twitter || choice.sample) && choice.postCost !== undefined) {
+    throw new UsageError('--post-cost only applies to the X streams (--twitter, --sample)', {
+      hint: 'Drop --post-cost: the other sources cost nothing.',
+      code: 'FLAG_COMBINATION',
+    });
+  }
+  const cost = postCost(choice.postCost);
+  if (typeof cost === 'string') {
+    throw new UsageError(cost, { hint: 'Pass the price of one post in US dollars, e.g. --post-cost 0.005.' });
+  }
   const which = picked[0] as string;
   return which.slice(2) as 'twitter' | 'sample' | 'file' | 'synthetic';
 }
@@ -74,13 +87,27 @@ export async function openSource(
       seed,
     };
   }
+  const source = twitterSource({
+    stack: stack.name,
+    credentials: stack.settings.twitter,
+    keywords: stack.settings.keywords,
+    sample: kind === 'sample',
+    onState,
+  });
+  return { source: metered(source, postCost(choice.postCost) as number) };
+}
+
+/** The X streams bill every post read: the source counts the posts it hands on. */
+function metered(source: IngestSource, costPerPostUsd: number): IngestSource {
+  let read = 0;
   return {
-    source: twitterSource({
-      stack: stack.name,
-      credentials: stack.settings.twitter,
-      keywords: stack.settings.keywords,
-      sample: kind === 'sample',
-      onState,
-    }),
+    name: source.name,
+    billing: { service: 'x', costPerPostUsd, postsRead: () => read },
+    async *items(signal) {
+      for await (const item of source.items(signal)) {
+        if (item.kind === 'event') read += 1;
+        yield item;
+      }
+    },
   };
 }

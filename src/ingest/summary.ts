@@ -1,3 +1,4 @@
+import type { BillingFigures } from './post-billing.js';
 import type { BadInput, SourceName } from './sources/source.js';
 
 /** What `ingest` did, as `--json` prints it and the summary table shows it. */
@@ -30,6 +31,10 @@ export interface IngestSummary {
   bytesPerSecond: number;
   /** True when Ctrl-C / SIGTERM stopped the run before the source ended. */
   interrupted: boolean;
+  /** `--max-posts`: the run stops cleanly once this many posts were sent (null: no limit). */
+  maxPosts: number | null;
+  /** A billed source's posts read and estimated spend (null for sources that cost nothing). */
+  billing: BillingFigures | null;
 }
 
 /** Bad lines shown in full; the rest are only counted. */

@@ -1,5 +1,6 @@
 /** The live view of an ingest run on stderr, and its summary on stdout. */
 import type { IngestProgress } from '../ingest/ingest.js';
+import { formatUsd } from '../ingest/post-billing.js';
 import type { BadInput, SourceState } from '../ingest/sources/source.js';
 import type { IngestSummary } from '../ingest/summary.js';
 import { painter } from './style.js';
@@ -76,6 +77,9 @@ export function createIngestView(options: IngestViewOptions): IngestView {
       `failed ${failed > 0 ? paint.red(formatCount(failed)) : '0'}`,
       ...(p.badLines > 0 ? [`bad ${paint.yellow(formatCount(p.badLines))}`] : []),
       ...(noticeTotal(p.notices) > 0 ? [`notices ${formatCount(noticeTotal(p.notices))}`] : []),
+      ...(p.billing
+        ? [`read ${formatCount(p.billing.postsRead)} ≈ ${formatUsd(p.billing.estimatedCostUsd)} (est.)`]
+        : []),
       `${formatCount(Math.round(rates.records))} rec/s`,
       `${formatBytes(Math.round(rates.bytes))}/s`,
       paint.gray(source),
@@ -128,6 +132,15 @@ export function createIngestView(options: IngestViewOptions): IngestView {
   };
 }
 
+/** Said once when a billed stream starts, so that leaving it running never surprises anyone. */
+export function billedStreamNotice(costPerPostUsd: number, maxPosts: number | undefined): string {
+  const cap =
+    maxPosts === undefined
+      ? 'stop it with Ctrl-C, or cap it with --max-posts N'
+      : `it stops after ${formatCount(maxPosts)} posts (≈ ${formatUsd(maxPosts * costPerPostUsd)})`;
+  return `X bills every post this stream reads: about ${formatUsd(costPerPostUsd)} a post (an estimate; --post-cost sets your rate). The running total is on the progress line; ${cap}.`;
+}
+
 function noticeTotal(notices: Record<string, number>): number {
   return Object.values(notices).reduce((sum, n) => sum + n, 0);
 }
@@ -156,6 +169,16 @@ export function renderIngestSummary(summary: IngestSummary, color: boolean): str
     ['given up', summary.givenUp > 0 ? `${formatCount(summary.givenUp)} → ${summary.givenUpFile}` : '0'],
     ['bad lines', formatCount(summary.badLines)],
     ['notices', describeNotices(summary.notices)],
+    ...(summary.billing
+      ? ([
+          ['posts read (billed)', formatCount(summary.billing.postsRead)],
+          [
+            'estimated spend',
+            `${formatUsd(summary.billing.estimatedCostUsd)} (an estimate at ${formatUsd(summary.billing.costPerPostUsd)} a post)`,
+          ],
+        ] as [string, string][])
+      : []),
+    ...(summary.maxPosts !== null ? ([['max posts', formatCount(summary.maxPosts)]] as [string, string][]) : []),
     ['duration', `${(summary.durationMs / 1000).toFixed(1)} s`],
     ['records/s', formatCount(summary.recordsPerSecond)],
     ['bytes/s', `${formatBytes(summary.bytesPerSecond)}/s`],

@@ -1,5 +1,6 @@
 /** What every ingest source is: the item it yields, its lifecycle states, pacing. */
 import type { TweetEvent } from '../../../lambda/contract/tweet-event.js';
+import type { PostBilling } from '../post-billing.js';
 
 /** What a source yields: a usable event, a notice, or an input it could not use (never thrown). */
 export type SourceItem = { kind: 'event'; event: TweetEvent } | { kind: 'bad'; bad: BadInput } | NoticeItem;
@@ -52,6 +53,8 @@ export interface SourceState {
 
 export interface IngestSource {
   readonly name: SourceName;
+  /** Set on a source that costs money per post read (the X API). */
+  readonly billing?: PostBilling;
   /** Yields until the input ends or `signal` aborts; awaiting the consumer is the backpressure. */
   items(signal: AbortSignal): AsyncIterable<SourceItem>;
 }
