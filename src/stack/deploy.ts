@@ -13,6 +13,7 @@ import {
   resolveDeployParameters,
   settingsWithFlagParameters,
 } from './deploy-parameters.js';
+import { checkProcessorEntry } from './processor-bundle.js';
 import { loadTemplate } from './template.js';
 
 export interface DeployStackOptions {
@@ -49,6 +50,7 @@ export async function deployStack(options: DeployStackOptions): Promise<StackDep
     deployParameterOverrides(stack.settings, fromFlags),
   );
   for (const name of ignored) reporter.warn(`${name} is set by deploy; ignoring --parameter ${name}`);
+  if (options.processorEntry) await checkProcessorEntry(options.processorEntry);
   const target = options.target ?? (await targetFor(stack.settings));
   const result = await target.deploy({
     stack,

@@ -8,8 +8,9 @@
  * one call itself (see lambda/processor/dynamodb-client.ts).
  */
 import { createHash } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { UsageError } from '../errors.js';
 import { packageRoot } from '../package-root.js';
 
 export interface BundleProcessorOptions {
@@ -117,4 +118,31 @@ async function writeBundle(bundle: ProcessorBundle, outDir: string): Promise<voi
   await writeFile(join(outDir, PROCESSOR_CODE_FILE), bundle.code);
   await writeFile(join(outDir, PROCESSOR_ZIP_FILE), bundle.zip);
   await writeFile(join(outDir, PROCESSOR_MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
+}
+
+/** Far above any handler's source (the built-in one is ~20 KB bundled), far below what would stall a deploy. */
+export const MAX_PROCESSOR_SOURCE_BYTES = 5 * 1024 * 1024;
+
+/**
+ * `--processor PATH` must name a regular file of sensible size: esbuild would read `/dev/zero`,
+ * a FIFO or a device forever, and a deploy must never hang silently.
+ */
+export async function checkProcessorEntry(entry: string): Promise<void> {
+  const hint = 'Pass the path of a TypeScript or JavaScript file exporting `handler`.';
+  let info: Awaited<ReturnType<typeof stat>>;
+  try {
+    info = await stat(entry);
+  } catch {
+    throw new UsageError(`--processor ${entry}: no such file`, { hint, code: 'PROCESSOR_MISSING' });
+  }
+  if (!info.isFile()) {
+    const what = info.isDirectory() ? 'a directory' : info.isFIFO() ? 'a FIFO' : 'not a regular file';
+    throw new UsageError(`--processor ${entry} is ${what}`, { hint, code: 'PROCESSOR_NOT_A_FILE' });
+  }
+  if (info.size > MAX_PROCESSOR_SOURCE_BYTES) {
+    throw new UsageError(
+      `--processor ${entry} is ${(info.size / 1024 / 1024).toFixed(1)} MiB; a handler source is at most ${MAX_PROCESSOR_SOURCE_BYTES / 1024 / 1024} MiB`,
+      { hint, code: 'PROCESSOR_TOO_LARGE' },
+    );
+  }
 }

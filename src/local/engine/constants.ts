@@ -8,3 +8,5 @@ export const LOCAL_REGION = 'us-east-1';
 export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' } as const;
 /** How often the engine's TTL sweeper runs (dynalite has no TTL); deploy tells the user this figure. */
 export const TTL_SWEEP_INTERVAL_MS = 60_000;
+/** Most shards one local stream may have; kinesalite's default (10) is lower than the template allows. */
+export const LOCAL_SHARD_LIMIT = 64;

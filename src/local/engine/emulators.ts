@@ -6,6 +6,7 @@ import { mkdir } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
+import { LOCAL_SHARD_LIMIT } from './constants.js';
 
 interface KinesaliteOptions {
   path?: string;
@@ -41,9 +42,6 @@ export interface Emulators {
   versions: { kinesalite: string; dynalite: string };
   close(): Promise<void>;
 }
-
-/** Most shards one local stream may have; kinesalite's default (10) is lower than the template allows. */
-export const LOCAL_SHARD_LIMIT = 64;
 
 async function listen(server: Server, port: number | undefined): Promise<number> {
   const attempt = (p: number) =>

@@ -4,9 +4,9 @@
  * report what exists now.
  */
 import { existsSync } from 'node:fs';
-import { UserError } from '../../errors.js';
+import { UsageError, UserError } from '../../errors.js';
 import type { DeployOptions, DeployResult, DeployStatus } from '../../target.js';
-import { TTL_SWEEP_INTERVAL_MS } from '../engine/constants.js';
+import { LOCAL_SHARD_LIMIT, TTL_SWEEP_INTERVAL_MS } from '../engine/constants.js';
 import { ControlError, callRoute } from '../engine/control-client.js';
 import { type EnginePaths, stackEnginePaths } from '../engine/paths.js';
 import type { EngineRoute, EngineRoutes, LocalPipeline, StreamStatus, TableStatus } from '../engine/protocol.js';
@@ -60,6 +60,13 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
   const { reporter, stack } = options;
   const paths = stackEnginePaths(stack.name);
   const desired = await desiredPipeline(options, paths);
+  // Checked before anything starts: the emulator would refuse the stream after the engine is up.
+  if (desired.stream.shardCount > LOCAL_SHARD_LIMIT) {
+    throw new UsageError(
+      `ShardCount ${desired.stream.shardCount} is more than the local engine's ${LOCAL_SHARD_LIMIT} shards per stream`,
+      { hint: `Use --shards ${LOCAL_SHARD_LIMIT} or fewer locally (AWS takes more).`, code: 'BAD_PARAMETER' },
+    );
+  }
   // The processor first: a handler that does not exist or does not build must fail the deploy
   // before an engine is started for it.
   const processor = await reporter.step(`Load processor ${options.processorEntry ?? 'bundle'}`, () =>
@@ -91,23 +98,29 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
   const fresh = applied === undefined;
   let stream: StreamStatus | undefined;
   let table: TableStatus | undefined;
-  if (diff.stream || fresh) {
-    const title = fresh
-      ? `Create stream ${desired.stream.name} (${desired.stream.shardCount} shard${desired.stream.shardCount === 1 ? '' : 's'})`
-      : `Update stream ${desired.stream.name}`;
-    stream = await reporter.step(title, () => applyPart(engine, 'POST /apply/stream', desired));
+  try {
+    if (diff.stream || fresh) {
+      const title = fresh
+        ? `Create stream ${desired.stream.name} (${desired.stream.shardCount} shard${desired.stream.shardCount === 1 ? '' : 's'})`
+        : `Update stream ${desired.stream.name}`;
+      stream = await reporter.step(title, () => applyPart(engine, 'POST /apply/stream', desired));
+    }
+    if (diff.table || fresh) {
+      const title = fresh ? `Create table ${desired.table.name}` : `Update table ${desired.table.name}`;
+      table = await reporter.step(title, () => applyPart(engine, 'POST /apply/table', desired));
+    }
+    if (diff.mapping || fresh || !engine.status.mappingRunning) {
+      const title = engine.status.mappingRunning
+        ? 'Update event source mapping (hot swap)'
+        : 'Start event source mapping';
+      await reporter.step(title, () => applyPart(engine, 'POST /apply/mapping', desired));
+    }
+    if (diff.changes.length > 0) await applyPart(engine, 'POST /apply/commit', desired);
+  } catch (error) {
+    // An engine this deploy started for nothing that now exists must not be left running.
+    if (was === 'created') await stopEngine(paths, 5_000).catch(() => undefined);
+    throw error;
   }
-  if (diff.table || fresh) {
-    const title = fresh ? `Create table ${desired.table.name}` : `Update table ${desired.table.name}`;
-    table = await reporter.step(title, () => applyPart(engine, 'POST /apply/table', desired));
-  }
-  if (diff.mapping || fresh || !engine.status.mappingRunning) {
-    const title = engine.status.mappingRunning
-      ? 'Update event source mapping (hot swap)'
-      : 'Start event source mapping';
-    await reporter.step(title, () => applyPart(engine, 'POST /apply/mapping', desired));
-  }
-  if (diff.changes.length > 0) await applyPart(engine, 'POST /apply/commit', desired);
 
   let status: DeployStatus;
   if (was === 'created') status = 'created';

@@ -77,6 +77,31 @@ function lastError(tail: string): string | undefined {
   return undefined;
 }
 
+/**
+ * What the daemon inherits from the shell: only what Node.js and the engine need. A user's shell
+ * holds X tokens (`TWITTER_*`), AWS keys and whatever else; a long-lived background process has
+ * no use for them and must not carry them (they would show in /proc/<pid>/environ).
+ */
+const ENGINE_ENV = [
+  'PATH',
+  'HOME',
+  'TMPDIR',
+  'LANG',
+  'LC_ALL',
+  'TZ',
+  'DEBUG',
+  'NODE_OPTIONS',
+  'NODE_EXTRA_CA_CERTS',
+  'AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED',
+  'STREAMPROC_ENGINE_FUNCTION_ENV',
+];
+
+export function engineEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const kept: NodeJS.ProcessEnv = {};
+  for (const name of ENGINE_ENV) if (env[name] !== undefined) kept[name] = env[name];
+  return kept;
+}
+
 export interface StartEngineOptions {
   stack: string;
   region: string;
@@ -101,7 +126,11 @@ export async function launchEngine(options: StartEngineOptions): Promise<LiveEng
     const child = spawn(
       process.execPath,
       [...engineEntry(), '--stack', options.stack, '--data-dir', paths.root, '--region', options.region],
-      { detached: true, stdio: ['ignore', logHandle.fd, logHandle.fd], env: options.env ?? process.env },
+      {
+        detached: true,
+        stdio: ['ignore', logHandle.fd, logHandle.fd],
+        env: engineEnvironment(options.env ?? process.env),
+      },
     );
     pid = child.pid;
     child.on('exit', (code, signal) => {

@@ -45,4 +45,21 @@ describe('local deploy', () => {
     const paths = stackEnginePaths('demo');
     expect([paths.state, paths.lock, paths.log].filter((file) => existsSync(file))).toEqual([]);
   });
+
+  it('refuses more shards than a local stream can have before any engine starts (usage error)', async () => {
+    // Prepare
+    const parameters = resolveParameters(await loadTemplate(), { ShardCount: '100' });
+    // Act
+    const attempt = deploy({
+      stack: { name: 'demo', settings: defaultStackSettings(), configured: false, file: '' },
+      parameters,
+      reporter: silentReporter,
+      confirm: async () => false,
+      signal: new AbortController().signal,
+    });
+    // Assess
+    await expect(attempt).rejects.toMatchObject({ exit: 2, code: 'BAD_PARAMETER' });
+    const paths = stackEnginePaths('demo');
+    expect([paths.state, paths.lock, paths.log].filter((file) => existsSync(file))).toEqual([]);
+  });
 });
