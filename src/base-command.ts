@@ -41,6 +41,7 @@ export abstract class StreamprocCommand<T extends typeof Command> extends Comman
   protected flags!: CommandFlags<T>;
   protected args!: CommandArgs<T>;
   private readonly interrupt = new AbortController();
+  private readonly output = new AbortController();
   private resolvedStack?: ResolvedStack;
   private signalHandler?: (signal: NodeJS.Signals) => void;
 
@@ -52,6 +53,14 @@ export abstract class StreamprocCommand<T extends typeof Command> extends Comman
   /** Aborted on the first Ctrl-C / SIGTERM; a second one exits at once. */
   protected get interruptSignal(): AbortSignal {
     return this.interrupt.signal;
+  }
+
+  /**
+   * Aborted when stdout's reader has gone (`browse -f | head -1`): writing on is pointless, and
+   * oclif itself swallows EPIPE, so a command that streams must watch this to stop.
+   */
+  protected get outputClosed(): AbortSignal {
+    return this.output.signal;
   }
 
   override async init(): Promise<void> {
@@ -67,7 +76,12 @@ export abstract class StreamprocCommand<T extends typeof Command> extends Comman
     this.args = args as CommandArgs<T>;
     checkSafeIntegers(flags);
     this.installSignalHandlers();
+    process.stdout.on('error', this.onOutputError);
   }
+
+  private readonly onOutputError = (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') this.output.abort();
+  };
 
   /** The stack this invocation works on (settings loaded once). */
   protected async stack(): Promise<ResolvedStack> {
@@ -120,6 +134,7 @@ export abstract class StreamprocCommand<T extends typeof Command> extends Comman
   }
 
   protected override async finally(error: Error | undefined): Promise<unknown> {
+    process.stdout.off('error', this.onOutputError);
     if (this.signalHandler) {
       process.off('SIGINT', this.signalHandler);
       process.off('SIGTERM', this.signalHandler);

@@ -3,7 +3,7 @@ import { Flags } from '@oclif/core';
 import type { EventItem } from '../../lambda/contract/table-layout.js';
 import { EXIT_CODES_HELP, StreamprocCommand } from '../base-command.js';
 import { parseDurationFlag, parseTimeBound } from '../browse/time-spec.js';
-import { UsageError } from '../errors.js';
+import { ExitCode, UsageError } from '../errors.js';
 import { colorEnabled, painter } from '../ui/style.js';
 import { itemLayout } from '../ui/tweet-table.js';
 
@@ -98,7 +98,7 @@ ${EXIT_CODES_HELP}`;
     const kind = flags.rejected ? 'rejected' : 'tweet';
     const query = { kind, limit: flags.limit, sinceMs, untilMs, user: flags.user, grep: flags.grep } as const;
     try {
-      // Following, Ctrl-C ends the follow loop (exit 0 with a count); otherwise it stops the read.
+      // Following, Ctrl-C ends the follow loop (then the count, exit 130); otherwise it stops the read.
       const page = await table.newest(query, flags.follow ? undefined : this.interruptSignal);
       const json = this.jsonEnabled();
       const filtered = Boolean(flags.user || flags.grep || sinceMs !== undefined || untilMs !== undefined);
@@ -125,14 +125,18 @@ ${EXIT_CODES_HELP}`;
         shown: page.items,
         intervalMs,
         lookbackMs,
-        signal: this.interruptSignal,
+        signal: AbortSignal.any([this.interruptSignal, this.outputClosed]),
       })) {
         for (const item of batch) {
+          if (this.outputClosed.aborted) break;
           process.stdout.write(json ? `${JSON.stringify(item)}\n` : `${layout.row(item)}\n`);
         }
         shown += batch.length;
       }
+      // The reader went away (`| head -1`): that is how a pipe ends, not a failure; nothing more to say.
+      if (this.outputClosed.aborted) return undefined;
       this.note(`\nShown ${shown} ${shown === 1 ? noun.replace(/s$/, '') : noun}.`);
+      if (this.interruptSignal.aborted) process.exitCode = ExitCode.interrupted;
       // NDJSON was printed as it arrived; returning nothing keeps oclif from adding a JSON document.
       return undefined;
     } finally {

@@ -178,7 +178,7 @@ describe('browse against the local engine (built CLI)', () => {
     ]);
   });
 
-  it('follows: prints records put while it runs as NDJSON, then exits 0 on Ctrl-C with a count', async () => {
+  it('follows: prints records put while it runs as NDJSON, then on Ctrl-C the count and exit 130', async () => {
     // Prepare
     const running = startCli(['browse', '-f', '--json', '--limit', '2'], { env: dirs.env() });
     running.child.stdin.end();
@@ -210,7 +210,7 @@ describe('browse against the local engine (built CLI)', () => {
         .trim()
         .split('\n')
         .map((line) => JSON.parse(line) as TweetItem);
-      expect(code).toBe(0);
+      expect(code).toBe(130);
       expect(printed).toHaveLength(7);
       expect(
         printed
@@ -222,6 +222,24 @@ describe('browse against the local engine (built CLI)', () => {
       expect(running.stderr()).toContain('Shown 7 tweets.');
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL');
+    }
+  });
+
+  it('stops following and exits 0 when the reader of its output goes away (browse -f | head -1)', async () => {
+    // Prepare: follow, then close the pipe as `head -1` does once it has its line
+    const running = startCli(['browse', '-f', '--json', '--limit', '1'], { env: dirs.env() });
+    running.child.stdin.end();
+    try {
+      await running.waitForOutput(/Following/);
+      running.child.stdout.destroy();
+      // Act: new items arrive, so the follow writes into the closed pipe
+      await put(Array.from({ length: 3 }, () => encodeTweetEvent(taggedTweet('after-close'))));
+      const result = await running.exited;
+      // Assess
+      expect(result.code).toBe(0);
+      expect(result.stderr).not.toMatch(/Error|\n\s+at /);
+    } finally {
+      if (running.child.exitCode === null) running.child.kill('SIGKILL');
     }
   });
 
