@@ -1,11 +1,11 @@
 /** `streamproc ingest`: the ingest service, its live view and summary, and the second-Ctrl-C hard exit. */
 import { Flags } from '@oclif/core';
 import { EXIT_CODES_HELP, StreamprocCommand } from '../base-command.js';
-import { ExitCode, UsageError } from '../errors.js';
+import { UsageError } from '../errors.js';
 import type { IngestRun } from '../ingest/ingest.js';
 import { POST_COST_ENV, X_POST_COST_USD } from '../ingest/post-billing.js';
 import type { SourceState } from '../ingest/sources/source.js';
-import type { IngestSummary } from '../ingest/summary.js';
+import { type IngestSummary, ingestVerdict } from '../ingest/summary.js';
 import {
   billedStreamNotice,
   createIngestView,
@@ -157,7 +157,9 @@ ${EXIT_CODES_HELP}`;
       const summary = await run.done;
       view?.stop();
       this.say(renderIngestSummary(summary, this.color));
-      if (summary.interrupted) process.exitCode = ExitCode.interrupted;
+      const verdict = ingestVerdict(summary);
+      if (verdict.problem && !this.jsonEnabled()) process.stderr.write(`Error: ${verdict.problem}\n`);
+      if (verdict.exit !== 0) process.exitCode = verdict.exit;
       return summary;
     } finally {
       view?.stop();

@@ -43,3 +43,17 @@ export const BAD_LINE_SAMPLES = 5;
 export function rate(count: number, durationMs: number): number {
   return durationMs > 0 ? Math.round((count * 1000) / durationMs) : 0;
 }
+
+/**
+ * How a finished run ends: records that are not in the stream (given up after the retry deadline,
+ * or too large to send) make it a failure even though each was accounted for; an interrupt is 130.
+ */
+export function ingestVerdict(summary: IngestSummary): { exit: 0 | 1 | 130; problem?: string } {
+  if (summary.interrupted) return { exit: 130 };
+  if (summary.failed === 0) return { exit: 0 };
+  const parts: string[] = [];
+  if (summary.givenUp > 0)
+    parts.push(`${summary.givenUp} given up and saved to ${summary.givenUpFile} (replay with --file)`);
+  if (summary.rejected > 0) parts.push(`${summary.rejected} too large for the record contract`);
+  return { exit: 1, problem: `${summary.failed} record(s) did not reach the stream: ${parts.join('; ')}` };
+}
