@@ -65,6 +65,7 @@ export class TableFollower {
 
   private readonly seen = new Map<string, number>();
   private readonly gate: RequestGate;
+  private readonly concurrency: number;
   private readonly now: Clock;
   private readonly lookbackMs: number;
   private readonly aheadMs: number;
@@ -82,7 +83,8 @@ export class TableFollower {
     this.aheadMs = options.aheadMs ?? 5 * 60_000;
     this.kind = options.kind ?? 'tweet';
     this.filter = options.filter ?? {};
-    this.gate = new RequestGate(options.concurrency ?? 8);
+    this.concurrency = options.concurrency ?? 8;
+    this.gate = new RequestGate(this.concurrency);
     this.startedMs = this.now();
     for (const item of options.shown ?? []) this.remember(item);
     const shown = options.shown ?? [];
@@ -92,7 +94,8 @@ export class TableFollower {
     );
   }
 
-  async poll(): Promise<EventItem[]> {
+  /** New items since the last poll; an aborted `signal` stops between queries and returns nothing. */
+  async poll(signal?: AbortSignal): Promise<EventItem[]> {
     const now = this.now();
     const anchor = Math.min(this.newestArrivalMs ?? this.startedMs, now);
     // After a long quiet spell the window would otherwise grow to every hour since the last item.
@@ -100,27 +103,26 @@ export class TableFollower {
     const lowTsk = new Date(low).toISOString();
     const buckets = hourBucketsBetween(low, now + this.aheadMs);
     const partitions = buckets.flatMap((bucket) => timeIndexPartitions(this.kind, hourBucketOf(bucket)));
-    const read = await Promise.all(
-      partitions.map(async (partition) => {
-        const items: EventItem[] = [];
-        await queryUntil(
-          this.options.client,
-          this.gate,
-          {
-            TableName: this.options.tableName,
-            IndexName: TIME_INDEX_NAME,
-            KeyConditionExpression: 'tpk = :p AND tsk >= :lo',
-            ExpressionAttributeValues: { ':p': { S: partition }, ':lo': { S: lowTsk } },
-            ScanIndexForward: true,
-          },
-          (page) => {
-            items.push(...page);
-            return false;
-          },
-        );
-        return items;
-      }),
-    );
+    const read = await eachBounded(partitions, this.concurrency, signal, async (partition) => {
+      const items: EventItem[] = [];
+      await queryUntil(
+        this.options.client,
+        this.gate,
+        {
+          TableName: this.options.tableName,
+          IndexName: TIME_INDEX_NAME,
+          KeyConditionExpression: 'tpk = :p AND tsk >= :lo',
+          ExpressionAttributeValues: { ':p': { S: partition }, ':lo': { S: lowTsk } },
+          ScanIndexForward: true,
+        },
+        (page) => {
+          items.push(...page);
+          return false;
+        },
+      );
+      return items;
+    });
+    if (signal?.aborted) return [];
     const fresh: EventItem[] = [];
     for (const item of read.flat()) {
       const key = itemKey(item);
@@ -144,6 +146,29 @@ export class TableFollower {
     this.seen.set(itemKey(item), known === undefined ? arrival : Math.max(known, arrival));
     if (this.newestArrivalMs === undefined || arrival > this.newestArrivalMs) this.newestArrivalMs = arrival;
   }
+}
+
+/**
+ * Runs `work` over `inputs` with at most `limit` at a time, in order of the inputs, without
+ * creating a promise per input up front (a long look-back spans thousands of partitions);
+ * stops taking new inputs once `signal` aborts.
+ */
+async function eachBounded<T, R>(
+  inputs: readonly T[],
+  limit: number,
+  signal: AbortSignal | undefined,
+  work: (input: T) => Promise<R>,
+): Promise<R[]> {
+  const results: R[] = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < inputs.length && !signal?.aborted) {
+      const index = next++;
+      results[index] = await work(inputs[index] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, inputs.length) }, worker));
+  return results.filter((r) => r !== undefined);
 }
 
 export interface FollowLoopOptions {
@@ -171,7 +196,7 @@ export async function* followItems(follower: TableFollower, options: FollowLoopO
   const interval = options.intervalMs ?? 1000;
   while (!options.signal.aborted) {
     const started = Date.now();
-    const batch = await follower.poll();
+    const batch = await follower.poll(options.signal);
     if (batch.length > 0) yield batch;
     await pause(Math.max(0, interval - (Date.now() - started)), options.signal);
   }

@@ -93,7 +93,18 @@ ${EXIT_CODES_HELP}`;
       throw new UsageError('--interval must be at least 100ms', { hint: 'For example --interval 500ms.' });
 
     const stack = await this.stack();
-    const { browseStack } = await import('../browse/browse.js');
+    const { browseStack, retentionBounds } = await import('../browse/browse.js');
+    const { retentionDays } = retentionBounds(stack.settings);
+    // A look-back beyond what the table keeps reads nothing more, and each poll would query every
+    // hour of it (99999d exhausted memory).
+    if (flags.follow && retentionDays !== undefined && lookbackMs > retentionDays * 86_400_000) {
+      throw new UsageError(
+        `--lookback ${flags.lookback} is longer than stack ${stack.name} keeps items (${retentionDays} days)`,
+        {
+          hint: `Use --lookback ${retentionDays}d or less (the default 30s suits a healthy pipeline).`,
+        },
+      );
+    }
     const table = await browseStack({ stack });
     const kind = flags.rejected ? 'rejected' : 'tweet';
     const query = { kind, limit: flags.limit, sinceMs, untilMs, user: flags.user, grep: flags.grep } as const;

@@ -54,6 +54,7 @@ describe('browse flags and errors', () => {
     [['--rejected', '--user', 'jeff'], '--user cannot be combined with --rejected'],
     [['--since', '1h', '--until', '2h'], '--since is later than --until'],
     [['-f', '--interval', '10ms'], '--interval must be at least 100ms'],
+    [['-f', '--lookback', '99999d'], '--lookback 99999d is longer than stack streamproc keeps items (30 days)'],
   ])('rejects the combination %j', async (args, message) => {
     const result = await runCommand(['browse', ...args], { dirs });
     expect(result.code).toBe(2);

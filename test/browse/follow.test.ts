@@ -1,3 +1,4 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventItem } from '../../lambda/contract/table-layout.js';
 import { followTable } from '../../src/browse/browse.js';
@@ -27,6 +28,40 @@ function manualClock(start: number) {
 const tsks = (items: EventItem[]) => items.map((item) => item.tsk);
 
 describe('TableFollower', () => {
+  it('queries a long look-back a few partitions at a time, and stops between queries when aborted', async () => {
+    // Prepare: 10 days back = 240 hour buckets × 4 write shards, on an empty table
+    const table = await createEventTable(fixture);
+    let inFlight = 0;
+    let mostInFlight = 0;
+    let sent = 0;
+    const controller = new AbortController();
+    const counting = {
+      send: async (command: unknown) => {
+        sent += 1;
+        inFlight += 1;
+        mostInFlight = Math.max(mostInFlight, inFlight);
+        if (sent === 20) controller.abort();
+        try {
+          return await fixture.client.send(command as never);
+        } finally {
+          inFlight -= 1;
+        }
+      },
+    } as unknown as DynamoDBClient;
+    const follower = new TableFollower({
+      client: counting,
+      tableName: table,
+      lookbackMs: 10 * 86_400_000,
+      concurrency: 4,
+    });
+    // Act
+    const items = await follower.poll(controller.signal);
+    // Assess
+    expect(items).toEqual([]);
+    expect(mostInFlight).toBeLessThanOrEqual(4);
+    expect(sent).toBeLessThan(30);
+  });
+
   it('shows items as they become visible, across an hour boundary and clock skew, without duplicates', async () => {
     // Prepare: an initial tail of 3, plus older items in the window the tail did not show.
     const table = await createEventTable(fixture);
