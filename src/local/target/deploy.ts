@@ -11,6 +11,7 @@ import { ControlError, callRoute } from '../engine/control-client.js';
 import { type EnginePaths, stackEnginePaths } from '../engine/paths.js';
 import type { EngineRoute, EngineRoutes, LocalPipeline, StreamStatus, TableStatus } from '../engine/protocol.js';
 import { isProcessAlive, readEngineState } from '../engine/state.js';
+import { withDeployLock } from './deploy-lock.js';
 import { deployResources } from './deploy-summary.js';
 import { desiredPipeline, regionOf } from './desired-pipeline.js';
 import { clearStaleEngine, findRunningEngine, type LiveEngine, launchEngine, stopEngine } from './engine-launcher.js';
@@ -67,6 +68,15 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
       { hint: `Use --shards ${LOCAL_SHARD_LIMIT} or fewer locally (AWS takes more).`, code: 'BAD_PARAMETER' },
     );
   }
+  return withDeployLock(stack.name, paths, reporter, () => deployHoldingLock(options, paths, desired));
+}
+
+async function deployHoldingLock(
+  options: DeployOptions,
+  paths: EnginePaths,
+  desired: LocalPipeline,
+): Promise<DeployResult> {
+  const { reporter, stack } = options;
   // The processor first: a handler that does not exist or does not build must fail the deploy
   // before an engine is started for it.
   const processor = await reporter.step(`Load processor ${options.processorEntry ?? 'bundle'}`, () =>

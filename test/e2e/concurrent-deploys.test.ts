@@ -1,0 +1,35 @@
+/** Three deploys of one stack at once: one starts the engine, the others wait for it and find it running. */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli, tempDirs } from '../helpers/cli.js';
+import { killEngines } from '../helpers/engines.js';
+
+let dirs: Awaited<ReturnType<typeof tempDirs>>;
+beforeAll(async () => {
+  dirs = await tempDirs('streamproc-concurrent-');
+});
+afterAll(async () => {
+  await killEngines(dirs.dataDir);
+  await dirs.cleanup();
+});
+
+describe('concurrent deploys of one stack', () => {
+  it('all succeed: one starts the engine, the others wait for it and find it running', async () => {
+    // Act
+    const results = await Promise.all(
+      Array.from({ length: 3 }, () => runCli(['deploy', '--json'], { env: dirs.env(), timeoutMs: 120_000 })),
+    );
+    // Assess
+    expect(results.map((r) => r.code)).toEqual([0, 0, 0]);
+    const statuses = results.map((r) => (JSON.parse(r.stdout) as { status: string }).status).sort();
+    expect(statuses).toEqual(['created', 'unchanged', 'unchanged']);
+    const pids = new Set(
+      results.map((r) => (JSON.parse(r.stdout) as { details: { engine: { pid: number } } }).details.engine.pid),
+    );
+    expect(pids.size).toBe(1);
+    const state = JSON.parse(await readFile(join(dirs.dataDir, 'stacks', 'streamproc', 'engine.json'), 'utf8'));
+    expect(pids).toEqual(new Set([state.pid]));
+    expect(results.some((r) => r.stderr.includes('does not answer'))).toBe(false);
+  }, 150_000);
+});
