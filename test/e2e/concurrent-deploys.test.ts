@@ -1,5 +1,5 @@
 /** Three deploys of one stack at once: one starts the engine, the others wait for it and find it running. */
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, tempDirs } from '../helpers/cli.js';
@@ -32,4 +32,25 @@ describe('concurrent deploys of one stack', () => {
     expect(pids).toEqual(new Set([state.pid]));
     expect(results.some((r) => r.stderr.includes('does not answer'))).toBe(false);
   }, 150_000);
+
+  it('says the engine runs but its state file is unreadable, rather than "not running"', async () => {
+    // Prepare: the engine from the test above keeps running; its state file is hand-broken
+    const file = join(dirs.dataDir, 'stacks', 'streamproc', 'engine.json');
+    const saved = await readFile(file, 'utf8');
+    const { pid } = JSON.parse(saved) as { pid: number };
+    await writeFile(file, '{ garbage');
+    try {
+      // Act
+      const result = await runCli(['browse'], { env: dirs.env() });
+      // Assess
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain(
+        `The local engine for stack streamproc is running (pid ${pid}), but its state file`,
+      );
+      expect(result.stderr).toContain('is missing or unreadable');
+      expect(result.stderr).toContain(`kill ${pid}`);
+    } finally {
+      await writeFile(file, saved);
+    }
+  });
 });

@@ -17,9 +17,9 @@ import type {
 } from '../../target.js';
 import { LOCAL_CREDENTIALS } from '../engine/constants.js';
 import { callRoute } from '../engine/control-client.js';
-import { stackEnginePaths } from '../engine/paths.js';
+import { type EnginePaths, stackEnginePaths } from '../engine/paths.js';
 import type { LocalPipeline } from '../engine/protocol.js';
-import { readJson } from '../engine/state.js';
+import { isProcessAlive, lockHolder, readEngineState, readJson } from '../engine/state.js';
 import { deploy } from './deploy.js';
 import { findRunningEngine, stopEngine } from './engine-launcher.js';
 
@@ -71,12 +71,7 @@ async function describe(stack: ResolvedStack): Promise<StackDescription> {
 async function endpoints(stack: ResolvedStack): Promise<PipelineEndpoints> {
   const paths = stackEnginePaths(stack.name);
   const running = await findRunningEngine(paths);
-  if (!running) {
-    throw new UserError(`The local engine for stack ${stack.name} is not running`, {
-      hint: deployHint(stack.name),
-      code: 'ENGINE_NOT_RUNNING',
-    });
-  }
+  if (!running) throw await notRunning(stack.name, paths);
   const { state, status } = running;
   return {
     target: 'local',
@@ -87,6 +82,28 @@ async function endpoints(stack: ResolvedStack): Promise<PipelineEndpoints> {
     kinesis: { endpoint: state.endpoints.kinesis, credentials: { ...LOCAL_CREDENTIALS } },
     dynamodb: { endpoint: state.endpoints.dynamodb, credentials: { ...LOCAL_CREDENTIALS } },
   };
+}
+
+/**
+ * Why no engine answers, truthfully: an engine process may hold the stack's lock while its state
+ * file (where its endpoints and control token are) is unreadable or answers nothing.
+ */
+async function notRunning(stack: string, paths: EnginePaths): Promise<UserError> {
+  const holder = await lockHolder(paths.lock);
+  if (holder !== undefined && isProcessAlive(holder)) {
+    const state = await readEngineState(paths.state);
+    const why = state
+      ? 'does not answer on its control channel'
+      : `its state file ${paths.state} is missing or unreadable`;
+    return new UserError(`The local engine for stack ${stack} is running (pid ${holder}), but ${why}`, {
+      hint: `Stop it with \`streamproc teardown --keep-data${stack === DEFAULT_STACK_NAME ? '' : ` --stack ${stack}`}\` (or kill ${holder}), then ${deployHint(stack).replace(/^Run /, 'run ')}`,
+      code: 'ENGINE_UNREACHABLE',
+    });
+  }
+  return new UserError(`The local engine for stack ${stack} is not running`, {
+    hint: deployHint(stack),
+    code: 'ENGINE_NOT_RUNNING',
+  });
 }
 
 export function localTarget(): StackTarget {
