@@ -190,6 +190,58 @@ describe('X filtered stream source against the fake X server', () => {
     expect(server.streamConnections).toBe(2);
   });
 
+  it("stores a repost whose original X could not include as X cut it, marked truncated, and counts X's partial error as a notice", async () => {
+    // Prepare: the original was deleted, so X sends the repost with a Not Found error instead of includes.tweets.
+    const message = v2Repost({ id: '121', originalId: '120', originalText: 'x'.repeat(200) });
+    const { tweets: _gone, ...includes } = message.includes;
+    const partial = {
+      ...message,
+      includes,
+      errors: [
+        {
+          value: '120',
+          detail: 'Could not find tweet with referenced_tweets.id: [120].',
+          title: 'Not Found Error',
+          resource_type: 'tweet',
+          parameter: 'referenced_tweets.id',
+          resource_id: '120',
+          type: 'https://api.twitter.com/2/problems/resource-not-found',
+        },
+      ],
+    };
+    server = await startFakeXServer({ connections: [{ steps: [{ message: partial }] }] });
+    const source = twitterSource({
+      stack: 'test',
+      credentials: { bearerToken: BEARER },
+      keywords: ['aws'],
+      apiUrl: server.url,
+    });
+    // Act
+    const items = await take(source, 2);
+    // Assess
+    expect(items).toEqual([
+      {
+        kind: 'event',
+        event: expect.objectContaining({
+          id: '121',
+          text: partial.data.text,
+          kind: 'repost',
+          ref: { id: '120', authorId: '6002', username: 'original' },
+          truncated: true,
+        }),
+      },
+      {
+        kind: 'notice',
+        notice: {
+          line: 1,
+          kind: 'error',
+          title: 'Not Found Error',
+          detail: 'Could not find tweet with referenced_tweets.id: [120].',
+        },
+      },
+    ]);
+  });
+
   it('tells the user about an in-stream X error that does not end the connection, and goes on', async () => {
     server = await startFakeXServer({
       connections: [
