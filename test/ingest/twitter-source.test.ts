@@ -1,8 +1,16 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ReconnectPolicy } from '../../src/ingest/reconnect-policy.js';
-import type { SourceItem, SourceState } from '../../src/ingest/sources/source.js';
+import type { SourceState } from '../../src/ingest/sources/source.js';
 import { twitterSource } from '../../src/ingest/sources/twitter.js';
-import { type FakeXServer, startFakeXServer, v2Message } from '../helpers/fake-x-server.js';
+import {
+  type FakeXServer,
+  OPERATIONAL_DISCONNECT,
+  readSourceUntil,
+  startFakeXServer,
+  v2LongPost,
+  v2Message,
+  v2Repost,
+} from '../helpers/fake-x-server.js';
 
 let server: FakeXServer | undefined;
 afterEach(async () => {
@@ -13,24 +21,8 @@ afterEach(async () => {
 const BEARER = 'test-bearer-token';
 
 /** Reads from the source until `count` items arrived (or the timeout), then stops it. */
-async function take(
-  source: ReturnType<typeof twitterSource>,
-  count: number,
-  timeoutMs = 10_000,
-): Promise<SourceItem[]> {
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), timeoutMs);
-  const items: SourceItem[] = [];
-  try {
-    for await (const item of source.items(controller.signal)) {
-      items.push(item);
-      if (items.length >= count) controller.abort();
-    }
-  } finally {
-    clearTimeout(timer);
-  }
-  return items;
-}
+const take = (source: ReturnType<typeof twitterSource>, count: number, timeoutMs = 10_000) =>
+  readSourceUntil(source, (items) => items.length >= count, timeoutMs);
 
 describe('X filtered stream source against the fake X server', () => {
   it('syncs only its own tagged rules: adds missing keywords, removes stale ones, leaves foreign rules alone', async () => {
@@ -116,19 +108,24 @@ describe('X filtered stream source against the fake X server', () => {
     const reconnects = states.filter((s) => s.state === 'reconnecting');
     expect(reconnects.map((s) => s.delayMs)).toEqual([0, 120]);
     expect(reconnects[1]?.detail).toMatch(/HTTP 429/);
-    const streamRequest = server.requests.find((r) => r.path === '/2/tweets/search/stream');
-    expect(streamRequest?.query.get('expansions')).toBe('author_id');
-    expect(streamRequest?.query.get('tweet.fields')?.split(',')).toEqual(
-      expect.arrayContaining(['created_at', 'lang', 'entities', 'author_id']),
-    );
-    expect(streamRequest?.query.get('user.fields')?.split(',')).toEqual(expect.arrayContaining(['username', 'name']));
   });
 
-  it('reconnects when neither data nor keep-alives arrive within the keep-alive timeout', async () => {
+  it('asks X for what a complete post needs and stores reposts, long posts and stream errors whole', async () => {
+    // Prepare
+    const originalText = `#serverless pipelines on AWS: Kinesis takes the posts, Lambda turns them into items, DynamoDB keeps them, and a dashboard shows the lot &amp; more, all in one stack ${'that goes on '.repeat(6)}to the end.`;
+    const fullText = `#aws ${'a long post that X cuts at 280 characters in text, '.repeat(8)}and ends here.`;
     server = await startFakeXServer({
       connections: [
-        { steps: [{ message: v2Message({ id: '10' }) }, { stall: true }] },
-        { steps: [{ message: v2Message({ id: '11' }) }] },
+        {
+          steps: [
+            { message: v2Repost({ id: '101', originalId: '100', originalText }) },
+            { message: v2LongPost({ id: '102', fullText }) },
+            { message: OPERATIONAL_DISCONNECT },
+            // X closes the stream after an operational-disconnect.
+            { disconnect: true },
+          ],
+        },
+        { steps: [{ message: v2Message({ id: '103' }) }] },
       ],
     });
     const states: SourceState[] = [];
@@ -137,12 +134,143 @@ describe('X filtered stream source against the fake X server', () => {
       credentials: { bearerToken: BEARER },
       keywords: ['aws'],
       apiUrl: server.url,
-      keepAliveTimeoutMs: 300,
+      timeScale: 0.01,
+      onState: (s) => states.push(s),
+    });
+    // Act
+    const items = await take(source, 4);
+    // Assess
+    const stream = server.requests.find((r) => r.path === '/2/tweets/search/stream');
+    expect(stream?.query.get('expansions')?.split(',')).toEqual([
+      'author_id',
+      'referenced_tweets.id',
+      'referenced_tweets.id.author_id',
+    ]);
+    expect(stream?.query.get('tweet.fields')?.split(',').sort()).toEqual(
+      ['author_id', 'created_at', 'entities', 'in_reply_to_user_id', 'lang', 'note_tweet', 'referenced_tweets'].sort(),
+    );
+    expect(stream?.query.get('user.fields')?.split(',')).toEqual(['username', 'name']);
+    const [repost, long, notice, after] = items;
+    expect(repost).toMatchObject({
+      kind: 'event',
+      event: {
+        v: 2,
+        id: '101',
+        text: `RT @original: ${originalText.replace('&amp;', '&')}`,
+        author: { id: '6001', username: 'reposter', name: 'Re Poster' },
+        hashtags: ['serverless'],
+        mentions: ['original'],
+        source: 'twitter',
+        kind: 'repost',
+        ref: { id: '100', authorId: '6002', username: 'original' },
+        truncated: false,
+      },
+    });
+    expect(long).toMatchObject({
+      kind: 'event',
+      event: { id: '102', text: fullText, hashtags: ['aws'], kind: 'post', ref: null, truncated: false },
+    });
+    expect(notice).toEqual({
+      kind: 'notice',
+      notice: {
+        line: 3,
+        kind: 'error',
+        title: 'operational-disconnect',
+        detail: 'This stream has been disconnected upstream for operational reasons.',
+      },
+    });
+    expect(after).toMatchObject({ kind: 'event', event: { id: '103' } });
+    expect(states.filter((s) => s.state === 'reconnecting')).toEqual([
+      {
+        state: 'reconnecting',
+        delayMs: 0,
+        detail: 'X says: operational-disconnect (This stream has been disconnected upstream for operational reasons.)',
+      },
+    ]);
+    expect(server.streamConnections).toBe(2);
+  });
+
+  it("stores a repost whose original X could not include as X cut it, marked truncated, and counts X's partial error as a notice", async () => {
+    // Prepare: the original was deleted, so X sends the repost with a Not Found error instead of includes.tweets.
+    const message = v2Repost({ id: '121', originalId: '120', originalText: 'x'.repeat(200) });
+    const { tweets: _gone, ...includes } = message.includes;
+    const partial = {
+      ...message,
+      includes,
+      errors: [
+        {
+          value: '120',
+          detail: 'Could not find tweet with referenced_tweets.id: [120].',
+          title: 'Not Found Error',
+          resource_type: 'tweet',
+          parameter: 'referenced_tweets.id',
+          resource_id: '120',
+          type: 'https://api.twitter.com/2/problems/resource-not-found',
+        },
+      ],
+    };
+    server = await startFakeXServer({ connections: [{ steps: [{ message: partial }] }] });
+    const source = twitterSource({
+      stack: 'test',
+      credentials: { bearerToken: BEARER },
+      keywords: ['aws'],
+      apiUrl: server.url,
+    });
+    // Act
+    const items = await take(source, 2);
+    // Assess
+    expect(items).toEqual([
+      {
+        kind: 'event',
+        event: expect.objectContaining({
+          id: '121',
+          text: partial.data.text,
+          kind: 'repost',
+          ref: { id: '120', authorId: '6002', username: 'original' },
+          truncated: true,
+        }),
+      },
+      {
+        kind: 'notice',
+        notice: {
+          line: 1,
+          kind: 'error',
+          title: 'Not Found Error',
+          detail: 'Could not find tweet with referenced_tweets.id: [120].',
+        },
+      },
+    ]);
+  });
+
+  it('tells the user about an in-stream X error that does not end the connection, and goes on', async () => {
+    server = await startFakeXServer({
+      connections: [
+        {
+          steps: [
+            { message: { errors: [{ title: 'Invalid Request', detail: 'One or more rules could not be applied.' }] } },
+            { message: v2Message({ id: '110' }) },
+          ],
+        },
+      ],
+    });
+    const states: SourceState[] = [];
+    const source = twitterSource({
+      stack: 'test',
+      credentials: { bearerToken: BEARER },
+      keywords: ['aws'],
+      apiUrl: server.url,
       onState: (s) => states.push(s),
     });
     const items = await take(source, 2);
-    expect(items.map((i) => i.kind === 'event' && i.event.id)).toEqual(['10', '11']);
-    expect(states.find((s) => s.state === 'reconnecting')?.detail).toBe('no data or keep-alive for 0 s');
+    expect(items.map((i) => (i.kind === 'notice' ? `notice:${i.notice.title}@${i.notice.line}` : i.kind))).toEqual([
+      'notice:Invalid Request@1',
+      'event',
+    ]);
+    expect(states.find((s) => s.detail?.startsWith('X says'))).toEqual({
+      state: 'connected',
+      detail: 'X says: Invalid Request (One or more rules could not be applied.); the connection stays open',
+    });
+    expect(server.streamConnections).toBe(1);
   });
 
   it('derives a bearer token from the API key and secret (appLogin)', async () => {
