@@ -87,27 +87,18 @@ export async function openSource(
       seed,
     };
   }
+  // X bills every post read: the source counts them as they arrive, queued or not.
+  let read = 0;
   const source = twitterSource({
     stack: stack.name,
     credentials: stack.settings.twitter,
     keywords: stack.settings.keywords,
     sample: kind === 'sample',
     onState,
-  });
-  return { source: metered(source, postCost(choice.postCost) as number) };
-}
-
-/** The X streams bill every post read: the source counts the posts it hands on. */
-function metered(source: IngestSource, costPerPostUsd: number): IngestSource {
-  let read = 0;
-  return {
-    name: source.name,
-    billing: { service: 'x', costPerPostUsd, postsRead: () => read },
-    async *items(signal) {
-      for await (const item of source.items(signal)) {
-        if (item.kind === 'event') read += 1;
-        yield item;
-      }
+    onPostsRead: (count) => {
+      read += count;
     },
-  };
+  });
+  const billing = { service: 'x' as const, costPerPostUsd: postCost(choice.postCost) as number, postsRead: () => read };
+  return { source: { name: source.name, billing, items: (signal) => source.items(signal) } };
 }

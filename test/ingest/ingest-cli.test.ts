@@ -229,6 +229,39 @@ describe('streamproc ingest end to end on the local engine', () => {
     }
   }, 60_000);
 
+  it('--max-posts stops the billed X stream after exactly N posts, with posts read and the estimated spend', async () => {
+    // Prepare: five posts for this stack, then an idle stream that would never end by itself
+    const token = 'fake-bearer-token-0123456789abcdef';
+    const ids = Array.from({ length: 5 }, (_, i) => `19100000000000000${10 + i}`);
+    const x = await startFakeXServer({
+      bearerToken: token,
+      connections: [
+        { steps: ids.map((id) => ({ message: v2Message({ id, tag: 'streamproc:streamproc', text: id }) })) },
+      ],
+    });
+    try {
+      const init = await runCli(['init', '--yes', '--keywords', 'aws', '--twitter-bearer-token', token], {
+        env: dirs.env(),
+      });
+      expect(init.code, init.stderr).toBe(0);
+      // Act
+      const result = await runCli(['ingest', '--twitter', '--max-posts', '3', '--post-cost', '0.01'], {
+        env: dirs.env({ STREAMPROC_X_API_URL: x.url }),
+        timeoutMs: 60_000,
+      });
+      // Assess: exactly three sent, a clean stop (exit 0), the spend said at start and in the summary
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stderr).toContain('X bills every post this stream reads: about $0.010 a post');
+      expect(result.stderr).toContain('it stops after 3 posts');
+      expect(result.stdout).toMatch(/sent\s+│\s+3\s/);
+      expect(result.stdout).toMatch(/posts read \(billed\)\s+│\s+[345]\s/);
+      expect(result.stdout).toContain('an estimate at $0.010 a post');
+      await waitForIds(ids.slice(0, 3), 20_000);
+    } finally {
+      await x.close();
+    }
+  }, 60_000);
+
   it('on SIGINT stops the source, flushes, prints the summary and exits 130', async () => {
     const { syntheticTweets } = await import('../../src/ingest/sources/synthetic.js');
     // With --json nothing is printed until the summary: the run is under way once its first 60

@@ -37,6 +37,8 @@ export interface StreamLoopOptions {
   policy?: ReconnectPolicy;
   keepAliveTimeoutMs?: number;
   timeScale?: number;
+  /** Posts X delivered in a message (what it bills for). */
+  onPostsRead?: (count: number) => void;
 }
 
 type Stream = TweetStream<unknown> & { res?: NodeJS.ReadableStream & { setEncoding?(e: string): void } };
@@ -149,6 +151,9 @@ export async function connectionLoop(
       stream.on(ETwitterStreamEvent.DataKeepAlive, heard);
       stream.on(ETwitterStreamEvent.Data, (message: unknown) => {
         heard();
+        // X bills every post it delivers, this stack's or not, sent on or not.
+        const data = (message as { data?: unknown }).data;
+        options.onPostsRead?.(Array.isArray(data) ? data.length : data ? 1 : 0);
         const rules = (message as { matching_rules?: { tag?: string }[] }).matching_rules;
         // The app's other rules deliver here too; only this stack's tweets belong in its stream.
         if (!options.sample && Array.isArray(rules) && rules.length > 0 && !rules.some((r) => r.tag === tag)) {

@@ -44,6 +44,8 @@ export interface TwitterSourceOptions {
   /** Messages held while the producer is busy; beyond it the socket is paused (default 10,000). */
   maxQueued?: number;
   onState?: (state: SourceState) => void;
+  /** Posts X delivered in a message (what it bills for), counted as they arrive. */
+  onPostsRead?: (count: number) => void;
 }
 
 export function twitterSource(options: TwitterSourceOptions): IngestSource {
