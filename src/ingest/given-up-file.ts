@@ -1,7 +1,9 @@
 /** Records the producer gave up on: where they go by default and how they are written. */
-import { appendFileSync, mkdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { appendFileSync, constants, existsSync, mkdirSync } from 'node:fs';
+import { access, mkdir, realpath, stat } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
 import { stackDataDir } from '../config/paths.js';
+import { UsageError } from '../errors.js';
 import type { ProducerRecord } from './producer.js';
 
 /**
@@ -23,8 +25,25 @@ export function givenUpFilePath(
  */
 export class GivenUpFile {
   private written = 0;
+  private target: string;
+  private readonly ownerExisted: boolean;
 
-  constructor(readonly path: string) {}
+  /**
+   * `owner`: a directory the default path lives under (the stack's data directory). If it existed
+   * when the run started and is gone by the first write (a teardown ran meanwhile), the records
+   * go to the current directory instead of re-creating the deleted stack's directory.
+   */
+  constructor(
+    path: string,
+    private readonly owner?: string,
+  ) {
+    this.target = path;
+    this.ownerExisted = owner !== undefined && existsSync(owner);
+  }
+
+  get path(): string {
+    return this.target;
+  }
 
   get count(): number {
     return this.written;
@@ -32,16 +51,64 @@ export class GivenUpFile {
 
   /** The path once something was written, else null (the file is only created when needed). */
   get pathIfWritten(): string | null {
-    return this.written > 0 ? this.path : null;
+    return this.written > 0 ? this.target : null;
   }
 
   append(records: readonly ProducerRecord[]): void {
     if (records.length === 0) return;
-    if (this.written === 0) mkdirSync(dirname(this.path), { recursive: true });
+    if (this.written === 0) {
+      if (this.ownerExisted && !existsSync(this.owner as string)) this.target = resolve(basename(this.target));
+      mkdirSync(dirname(this.target), { recursive: true });
+    }
     const parts: Uint8Array[] = [];
     const newline = Buffer.from('\n');
     for (const record of records) parts.push(record.data, newline);
-    appendFileSync(this.path, Buffer.concat(parts), { mode: 0o600 });
+    appendFileSync(this.target, Buffer.concat(parts), { mode: 0o600 });
     this.written += records.length;
   }
+}
+
+/**
+ * Checks a `--given-up-file` before any record is read: it must be a file streamproc can create or
+ * append to, and not the input being replayed. (A path it could never write — `/proc/nope/x` — made
+ * the producer retry the write forever; a directory failed only at the first give-up.)
+ */
+export async function checkGivenUpPath(path: string, input?: string): Promise<void> {
+  const target = resolve(path);
+  const hint = 'Pass --given-up-file with a file in a directory you can write, or leave it out.';
+  const problem = (why: string) => new UsageError(`--given-up-file ${path} ${why}`, { hint, code: 'GIVEN_UP_FILE' });
+  const info = await stat(target).catch(() => undefined);
+  if (info?.isDirectory()) throw problem('is a directory');
+  if (info && !info.isFile()) throw problem('is not a regular file');
+  if (info && input !== undefined && input !== '-') {
+    const [a, b] = await Promise.all([realpath(target), realpath(resolve(input)).catch(() => undefined)]);
+    if (a === b) throw problem('is the file being replayed');
+  }
+  try {
+    await makeDirectories(dirname(target));
+    await access(info ? target : dirname(target), constants.W_OK);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw problem(
+      code === 'EACCES' || code === 'EROFS'
+        ? 'is not writable'
+        : `cannot be written (${code ?? (error as Error).message})`,
+    );
+  }
+}
+
+/**
+ * `mkdir -p`, one level at a time. Node's recursive mkdir loops forever where a parent reports
+ * ENOENT however often it is created (under /proc), which is how `/proc/nope/x` spun a core.
+ */
+async function makeDirectories(dir: string): Promise<void> {
+  const missing: string[] = [];
+  let at = dir;
+  while (!(await stat(at).catch(() => undefined))) {
+    missing.unshift(at);
+    const parent = dirname(at);
+    if (parent === at) break;
+    at = parent;
+  }
+  for (const path of missing) await mkdir(path);
 }

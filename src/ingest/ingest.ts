@@ -1,10 +1,11 @@
 /** The ingest service: a stack's stream fed from one source, and the run that does it. */
 import { createKinesisClient } from '../aws/clients.js';
+import { stackDataDir } from '../config/paths.js';
 import type { ResolvedStack } from '../config/store.js';
 import { UserError } from '../errors.js';
 import type { StackTarget } from '../target.js';
 import { targetFor } from '../targets.js';
-import { GivenUpFile, givenUpFilePath } from './given-up-file.js';
+import { checkGivenUpPath, GivenUpFile, givenUpFilePath } from './given-up-file.js';
 import { noticeLabel } from './normalise.js';
 import { openSource, type SourceChoice } from './open-source.js';
 import { type BillingFigures, billingFigures } from './post-billing.js';
@@ -57,6 +58,7 @@ export interface StackIngestRun extends IngestRun {
 /** Starts sending from the chosen source into the stack's stream; the Kinesis client lives as long as the run. */
 export async function ingestIntoStack(options: StackIngestOptions): Promise<StackIngestRun> {
   const { stack } = options;
+  if (options.givenUpFile !== undefined) await checkGivenUpPath(options.givenUpFile, options.source.file);
   const { source, seed } = await openSource(stack, options.source, options.onSourceState ?? (() => {}));
   const target = options.target ?? (await targetFor(stack.settings));
   const endpoints = await target.endpoints(stack);
@@ -75,6 +77,7 @@ export async function ingestIntoStack(options: StackIngestOptions): Promise<Stac
       client,
       streamName: options.streamName ?? endpoints.streamName,
       givenUpFile: options.givenUpFile ?? givenUpFilePath(stack.name),
+      ...(options.givenUpFile === undefined ? { givenUpOwner: stackDataDir(stack.name) } : {}),
       signal: options.signal,
       lingerMs: options.lingerMs,
       concurrency,
@@ -101,6 +104,8 @@ export interface IngestOptions
   streamName: string;
   /** Where given-up records go (created only when needed). */
   givenUpFile: string;
+  /** The directory the default given-up file lives under (see GivenUpFile); none for a path the user chose. */
+  givenUpOwner?: string;
   /** Aborting stops the source; what is buffered is still flushed. */
   signal: AbortSignal;
   /** Stop reading the source once this many posts were accepted (all of them are then sent). */
@@ -136,7 +141,7 @@ export interface IngestRun {
 
 export async function startIngest(options: IngestOptions): Promise<IngestRun> {
   const started = Date.now();
-  const givenUp = new GivenUpFile(options.givenUpFile);
+  const givenUp = new GivenUpFile(options.givenUpFile, options.givenUpOwner);
   const samples: BadInput[] = [];
   let badLines = 0;
   const notices: Record<string, number> = {};
