@@ -88,14 +88,10 @@ export function latencyOf(items: Iterable<TweetItem>): LatencyFigures {
   };
 }
 
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** How long an interrupted demo still waits for the tweets it sent to reach the table. */
+export const INTERRUPTED_SETTLE_MS = 15_000;
 
 export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const started = Date.now();
@@ -135,11 +131,12 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     });
     const ingest = await run.done;
 
-    // Every acknowledged record should reach the table; wait for the processor to catch up.
-    const deadline = Date.now() + (options.settleTimeoutMs ?? 60_000);
-    while (found.size < ingest.sent && Date.now() < deadline && !signal.aborted) {
-      await sleep(100, signal);
-    }
+    // Every acknowledged record should reach the table; wait for the processor to catch up, also
+    // after Ctrl-C (the records sent are on their way: counting them missing would be wrong), but
+    // not as long. A second Ctrl-C ends the process at once.
+    const settleMs = options.settleTimeoutMs ?? 60_000;
+    const deadline = Date.now() + (signal.aborted ? Math.min(settleMs, INTERRUPTED_SETTLE_MS) : settleMs);
+    while (found.size < ingest.sent && Date.now() < deadline) await sleep(100);
     stopFollowing.abort();
     await follow;
 

@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, tempDirs } from '../helpers/cli.js';
+import { runCli, startCli, tempDirs } from '../helpers/cli.js';
 import { killEngines } from '../helpers/engines.js';
 import { runCommand } from '../helpers/run-command.js';
 
@@ -64,6 +64,27 @@ describe('streamproc demo (the quick start, built CLI)', () => {
     expect(json.latency.p50Ms).toBeLessThanOrEqual(json.latency.p99Ms);
     expect(existsSync(join(dirs.dataDir, 'stacks', 'streamproc'))).toBe(false);
   });
+
+  it('interrupted, still counts the tweets it sent once they arrive: none is called missing, exit 130', async () => {
+    // Prepare: a run long enough to interrupt, whose tweets are still on their way at Ctrl-C
+    const running = startCli(['demo', '--count', '20000', '--rate', '2000', '--seed', '13'], { env: dirs.env() });
+    running.child.stdin.end();
+    try {
+      await running.waitForOutput(/in the table\)/, { stream: 'stdout', timeoutMs: 60_000 });
+      // Act
+      running.child.kill('SIGINT');
+      const result = await running.exited;
+      // Assess
+      expect(result.code, result.stderr).toBe(130);
+      const sent = Number(/records sent\s+│ ([\d,]+) /.exec(result.stdout)?.[1]?.replace(/,/g, ''));
+      expect(sent).toBeGreaterThan(0);
+      expect(sent).toBeLessThan(20_000);
+      expect(result.stdout).toMatch(new RegExp(`items in the table\\s+│ ${sent.toLocaleString('en-US')} `));
+      expect(result.stdout).not.toContain('missing');
+    } finally {
+      if (running.child.exitCode === null) running.child.kill('SIGKILL');
+    }
+  }, 120_000);
 
   it('rejects a bad count as a usage error', async () => {
     const result = await runCommand(['demo', '--count', '0'], { dirs });
