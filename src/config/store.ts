@@ -96,9 +96,22 @@ export async function loadSettings(file: string = configFile()): Promise<Setting
  */
 export async function saveSettings(settings: SettingsFile, file: string = configFile()): Promise<void> {
   const dir = dirname(file);
-  await mkdir(dir, { recursive: true, mode: 0o700 });
-  await chmod(dir, 0o700);
-  await writeFileAtomic(file, `${JSON.stringify(settings, null, 2)}\n`, 0o600);
+  try {
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    await chmod(dir, 0o700);
+    await writeFileAtomic(file, `${JSON.stringify(settings, null, 2)}\n`, 0o600);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'EROFS' && code !== 'EACCES' && code !== 'EPERM') throw error;
+    throw new UserError(
+      `Cannot save the settings: ${dir} is ${code === 'EROFS' ? 'on a read-only file system' : 'not writable'}`,
+      {
+        hint: 'Make it writable, or point STREAMPROC_CONFIG_DIR at a directory you can write.',
+        code: 'CONFIG_READ_ONLY',
+        cause: error,
+      },
+    );
+  }
 }
 
 export interface ResolvedStack {
@@ -150,8 +163,10 @@ export async function updateStackSettings(
 ): Promise<SettingsFile> {
   const file = options.file ?? configFile();
   const settings = await loadSettings(file);
+  const before = JSON.stringify(settings);
   settings.stacks[name] = change(settings.stacks[name]);
   if (options.makeDefault || settings.defaultStack === undefined) settings.defaultStack = name;
-  await saveSettings(settings, file);
+  // Nothing changed (a no-op deploy): no write, so a read-only settings directory is no obstacle.
+  if (JSON.stringify(settings) !== before) await saveSettings(settings, file);
   return settings;
 }
