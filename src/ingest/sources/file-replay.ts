@@ -1,5 +1,6 @@
 /** The file source: replays newline-delimited JSON from a file or stdin; notices and bad lines counted. */
-import { open } from 'node:fs/promises';
+import { closeSync, constants, openSync } from 'node:fs';
+import { open, stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { UserError } from '../../errors.js';
 import { readPayloadLine } from '../normalise.js';
@@ -106,50 +107,72 @@ export async function* replayItems(
  * `path` `-` is stdin.
  */
 export async function openFileReplay(path: string, options: FileReplayOptions = {}): Promise<IngestSource> {
-  let stream: Readable;
+  let opened: () => Promise<Readable>;
   if (path === '-') {
-    stream = process.stdin;
+    opened = async () => process.stdin;
   } else {
+    let info: Awaited<ReturnType<typeof stat>>;
     try {
-      const handle = await open(path, 'r');
-      const stat = await handle.stat();
-      if (stat.isDirectory()) {
-        await handle.close();
-        throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
-      }
-      stream = handle.createReadStream({ highWaterMark: 256 * 1024 });
+      info = await stat(path);
+      if (info.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+      // Opening a FIFO waits for its writer: that happens in items(), where Ctrl-C can end the wait.
+      const handle = info.isFIFO() ? undefined : await open(path, 'r');
+      opened = async () => (handle ?? (await open(path, 'r'))).createReadStream({ highWaterMark: 256 * 1024 });
     } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      const why =
-        code === 'ENOENT'
-          ? 'does not exist'
-          : code === 'EACCES'
-            ? 'is not readable'
-            : code === 'EISDIR'
-              ? 'is a directory'
-              : (error as Error).message;
-      throw new UserError(`Replay file ${path} ${why}`, {
-        hint: 'Pass --file with a newline-delimited JSON file of tweets, or --file - to read stdin.',
-        code: 'REPLAY_FILE',
-      });
+      throw replayFileError(path, error);
     }
   }
+  let waiting: { fifo: string } | undefined;
   return {
     name: path === '-' ? 'stdin' : 'file',
     async *items(signal) {
       options.onState?.({ state: 'reading', detail: path === '-' ? 'stdin' : path });
-      // An idle stdin would otherwise keep the loop waiting after Ctrl-C.
-      const stop = () => stream.destroy();
+      let stream: Readable | undefined;
+      const stop = () => {
+        stream?.destroy();
+        // An open() blocked on a FIFO with no writer holds a thread that Ctrl-C cannot interrupt,
+        // and that even process.exit waits for; opening the write end ourselves completes it.
+        if (waiting) unblockFifo(waiting.fifo);
+      };
       signal.addEventListener('abort', stop, { once: true });
       try {
+        if (path !== '-') waiting = { fifo: path };
+        stream = await opened();
+        waiting = undefined;
+        if (signal.aborted) return;
         yield* replayItems(stream, signal, options.rate);
       } catch (error) {
         if (!signal.aborted) throw error;
       } finally {
+        waiting = undefined;
         signal.removeEventListener('abort', stop);
-        if (path !== '-') stream.destroy();
+        if (path !== '-') stream?.destroy();
         options.onState?.({ state: signal.aborted ? 'stopped' : 'done' });
       }
     },
   };
+}
+
+function unblockFifo(fifo: string): void {
+  try {
+    closeSync(openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK));
+  } catch {
+    // Not a FIFO, or nobody blocked on it (ENXIO): nothing to unblock.
+  }
+}
+
+function replayFileError(path: string, error: unknown): UserError {
+  const code = (error as NodeJS.ErrnoException).code;
+  const why =
+    code === 'ENOENT'
+      ? 'does not exist'
+      : code === 'EACCES'
+        ? 'is not readable'
+        : code === 'EISDIR'
+          ? 'is a directory'
+          : (error as Error).message;
+  return new UserError(`Replay file ${path} ${why}`, {
+    hint: 'Pass --file with a newline-delimited JSON file of tweets, or --file - to read stdin.',
+    code: 'REPLAY_FILE',
+  });
 }
