@@ -108,6 +108,7 @@ export async function* replayItems(
  */
 export async function openFileReplay(path: string, options: FileReplayOptions = {}): Promise<IngestSource> {
   let opened: () => Promise<Readable>;
+  let fifo = false;
   if (path === '-') {
     opened = async () => process.stdin;
   } else {
@@ -116,7 +117,8 @@ export async function openFileReplay(path: string, options: FileReplayOptions = 
       info = await stat(path);
       if (info.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
       // Opening a FIFO waits for its writer: that happens in items(), where Ctrl-C can end the wait.
-      const handle = info.isFIFO() ? undefined : await open(path, 'r');
+      fifo = info.isFIFO();
+      const handle = fifo ? undefined : await open(path, 'r');
       opened = async () => (handle ?? (await open(path, 'r'))).createReadStream({ highWaterMark: 256 * 1024 });
     } catch (error) {
       throw replayFileError(path, error);
@@ -128,15 +130,22 @@ export async function openFileReplay(path: string, options: FileReplayOptions = 
     async *items(signal) {
       options.onState?.({ state: 'reading', detail: path === '-' ? 'stdin' : path });
       let stream: Readable | undefined;
+      let unblocking: NodeJS.Timeout | undefined;
       const stop = () => {
         stream?.destroy();
         // An open() blocked on a FIFO with no writer holds a thread that Ctrl-C cannot interrupt,
-        // and that even process.exit waits for; opening the write end ourselves completes it.
-        if (waiting) unblockFifo(waiting.fifo);
+        // and that even process.exit waits for; opening the write end ourselves completes it. The
+        // open may not have reached the FIFO yet (a busy thread pool): try until it has.
+        const unblock = () => {
+          if (waiting) unblockFifo(waiting.fifo);
+          else clearInterval(unblocking);
+        };
+        unblock();
+        if (waiting) unblocking = setInterval(unblock, 20);
       };
       signal.addEventListener('abort', stop, { once: true });
       try {
-        if (path !== '-') waiting = { fifo: path };
+        if (fifo) waiting = { fifo: path };
         stream = await opened();
         waiting = undefined;
         if (signal.aborted) return;
@@ -145,6 +154,7 @@ export async function openFileReplay(path: string, options: FileReplayOptions = 
         if (!signal.aborted) throw error;
       } finally {
         waiting = undefined;
+        clearInterval(unblocking);
         signal.removeEventListener('abort', stop);
         if (path !== '-') stream?.destroy();
         options.onState?.({ state: signal.aborted ? 'stopped' : 'done' });
