@@ -217,6 +217,56 @@ const CASES: Case[] = [
   },
   // demo
   { name: 'demo: zero tweets', args: ['demo', '--count', '0'], exit: 2, says: '--count' },
+  // hardening (issue 16): each of these once lost data, leaked, hung or misled
+  {
+    name: 'deploy: integer flag error keeps its reason',
+    args: ['deploy', '--shards', 'abc'],
+    exit: 2,
+    says: 'Invalid value for --shards: Expected an integer but received: abc',
+  },
+  {
+    name: 'deploy: more shards than a local stream holds, before any engine starts',
+    args: ['deploy', '--stack', 'idle', '--shards', '100000'],
+    exit: 2,
+    says: /ShardCount 100000|at most|must be at most/,
+  },
+  {
+    name: 'deploy: --processor /dev/zero is refused instead of hanging',
+    args: ['deploy', '--stack', 'idle', '--processor', '/dev/zero'],
+    exit: 2,
+    says: '--processor /dev/zero is not a regular file',
+  },
+  {
+    name: 'ingest: --seed beyond exact integers',
+    args: ['ingest', '--synthetic', '--seed', '99999999999999999999'],
+    exit: 2,
+    says: 'Invalid value for --seed: beyond 9007199254740991',
+  },
+  {
+    name: 'ingest: --given-up-file that can never be written (it spun a core)',
+    args: ['ingest', '--synthetic', '--count', '1', '--given-up-file', '/proc/nope/x'],
+    exit: 2,
+    says: '--given-up-file /proc/nope/x cannot be written',
+  },
+  {
+    name: 'ingest: --given-up-file is a directory',
+    args: ['ingest', '--synthetic', '--count', '1', '--given-up-file', ROOT],
+    exit: 2,
+    says: `--given-up-file ${ROOT} is a directory`,
+  },
+  {
+    name: 'browse: --lookback beyond what the table keeps (it exhausted memory)',
+    args: ['browse', '-f', '--lookback', '99999d'],
+    exit: 2,
+    says: '--lookback 99999d is longer than stack demo keeps items',
+  },
+  {
+    name: 'deploy: a broken settings file never quotes the text around the break (a token)',
+    args: ['deploy'],
+    exit: 1,
+    says: /config\.json:2:\d+ is not valid JSON$/,
+    setup: corruptConfig(`{"version": 1, "stacks": {"demo": {"twitter": {"bearerToken":\n ${BEARER} }}}}`),
+  },
 ];
 
 beforeAll(async () => {
