@@ -48,6 +48,31 @@ export interface TwitterSourceOptions {
   onPostsRead?: (count: number) => void;
 }
 
+/** How long a stopping source waits for its connection to wind down. */
+const STOP_WAIT_MS = 2_000;
+
+/** The promise's value, or undefined as soon as `signal` aborts (the promise is left to settle alone). */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T | undefined> {
+  if (signal.aborted) {
+    promise.catch(() => undefined);
+    return Promise.resolve(undefined);
+  }
+  return new Promise<T | undefined>((resolve, reject) => {
+    const onAbort = () => resolve(undefined);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}
+
 export function twitterSource(options: TwitterSourceOptions): IngestSource {
   const { credentials } = options;
   if (!credentials?.bearerToken && !(credentials?.apiKey && credentials.apiSecret)) throw missingCredentials();
@@ -61,7 +86,13 @@ export function twitterSource(options: TwitterSourceOptions): IngestSource {
         onState({ state: 'syncing-rules' });
         let sync: RulesSync;
         try {
-          sync = await syncStreamRules(client, options.stack, options.keywords);
+          // X may hang without answering: Ctrl-C must not wait for it.
+          const synced = await untilAborted(syncStreamRules(client, options.stack, options.keywords), signal);
+          if (!synced) {
+            onState({ state: 'stopped' });
+            return;
+          }
+          sync = synced;
         } catch (error) {
           throw error instanceof UserError ? error : xError(error, 'Could not update the X stream rules', credentials);
         }
@@ -72,7 +103,11 @@ export function twitterSource(options: TwitterSourceOptions): IngestSource {
       }
       const queue = new ItemQueue<SourceItem>(options.maxQueued ?? 10_000);
       const stop = new AbortController();
-      const onAbort = () => stop.abort();
+      // The queue ends on Ctrl-C too, even while a connection attempt hangs without an answer.
+      const onAbort = () => {
+        stop.abort();
+        queue.close();
+      };
       signal.addEventListener('abort', onAbort, { once: true });
       const loop = connectionLoop(client, options, queue, stop.signal, onState).then(
         () => queue.close(),
@@ -83,7 +118,8 @@ export function twitterSource(options: TwitterSourceOptions): IngestSource {
       } finally {
         stop.abort();
         signal.removeEventListener('abort', onAbort);
-        await loop;
+        // A request X never answers is left to the process's end rather than waited for.
+        await untilAborted(loop, AbortSignal.timeout(STOP_WAIT_MS));
         onState({ state: 'stopped' });
       }
     },
