@@ -126,3 +126,40 @@ export function fitToWidth(text: string, width: number): string {
   const cut = truncateToWidth(text, width);
   return cut + ' '.repeat(Math.max(0, width - displayWidth(cut)));
 }
+
+/**
+ * Lines of at most `width` cells: broken at spaces, and a word longer than the line (a path, an
+ * ARN) broken between graphemes rather than cut, so nothing of a value is lost.
+ */
+export function wrapToWidth(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  let used = 0;
+  const push = () => {
+    lines.push(line);
+    line = '';
+    used = 0;
+  };
+  for (const word of text.split(/ +/)) {
+    const cells = displayWidth(word);
+    if (used > 0 && used + 1 + cells <= width) {
+      line += ` ${word}`;
+      used += 1 + cells;
+      continue;
+    }
+    if (used > 0) push();
+    if (cells <= width) {
+      line = word;
+      used = cells;
+      continue;
+    }
+    for (const { segment } of segmenter.segment(word)) {
+      const w = graphemeWidth(segment);
+      if (used + w > width) push();
+      line += segment;
+      used += w;
+    }
+  }
+  if (used > 0 || lines.length === 0) push();
+  return lines;
+}
