@@ -1,5 +1,5 @@
 /** Records the producer gave up on: where they go by default and how they are written. */
-import { appendFileSync, constants, existsSync, mkdirSync } from 'node:fs';
+import { appendFileSync, constants, existsSync, mkdirSync, truncateSync } from 'node:fs';
 import { access, mkdir, realpath, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { stackDataDir } from '../config/paths.js';
@@ -25,6 +25,9 @@ export function givenUpFilePath(
  */
 export class GivenUpFile {
   private written = 0;
+  private lost = 0;
+  private bytes = 0;
+  private why: string | undefined;
   private target: string;
   private readonly ownerExisted: boolean;
 
@@ -54,17 +57,45 @@ export class GivenUpFile {
     return this.written > 0 ? this.target : null;
   }
 
+  /** Records that could be neither sent nor saved here (the disk was full, the directory gone…). */
+  get unsaved(): number {
+    return this.lost;
+  }
+
+  /** Why the last write failed, when one did: "no space left on device (ENOSPC) writing PATH". */
+  get failure(): string | undefined {
+    return this.why;
+  }
+
+  /**
+   * Appends records whole: a write that fails (a full disk) is cut back to the last complete
+   * line, so the file stays replayable, and the records it held are counted as unsaved instead of
+   * crashing the run.
+   */
   append(records: readonly ProducerRecord[]): void {
     if (records.length === 0) return;
-    if (this.written === 0) {
-      if (this.ownerExisted && !existsSync(this.owner as string)) this.target = resolve(basename(this.target));
-      mkdirSync(dirname(this.target), { recursive: true });
+    try {
+      if (this.written === 0 && this.lost === 0) {
+        if (this.ownerExisted && !existsSync(this.owner as string)) this.target = resolve(basename(this.target));
+        mkdirSync(dirname(this.target), { recursive: true });
+      }
+      const parts: Uint8Array[] = [];
+      const newline = Buffer.from('\n');
+      for (const record of records) parts.push(record.data, newline);
+      const chunk = Buffer.concat(parts);
+      appendFileSync(this.target, chunk, { mode: 0o600 });
+      this.bytes += chunk.byteLength;
+      this.written += records.length;
+    } catch (error) {
+      this.lost += records.length;
+      const code = (error as NodeJS.ErrnoException).code;
+      this.why = `${code === 'ENOSPC' ? 'no space left on device' : (error as Error).message} (${code ?? 'error'}) writing ${this.target}`;
+      try {
+        if (existsSync(this.target)) truncateSync(this.target, this.bytes);
+      } catch {
+        // The file is as the failed write left it; its complete lines still replay.
+      }
     }
-    const parts: Uint8Array[] = [];
-    const newline = Buffer.from('\n');
-    for (const record of records) parts.push(record.data, newline);
-    appendFileSync(this.target, Buffer.concat(parts), { mode: 0o600 });
-    this.written += records.length;
   }
 }
 

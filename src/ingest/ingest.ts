@@ -156,8 +156,13 @@ export async function startIngest(options: IngestOptions): Promise<IngestRun> {
     backoffBaseMs: options.backoffBaseMs,
     backoffCapMs: options.backoffCapMs,
     onGiveUp: (records, reason) => {
+      const unsavedBefore = givenUp.unsaved;
       givenUp.append(records);
-      options.onWarning?.(`gave up on ${records.length} record(s) (${reason}); written to ${givenUp.path}`);
+      options.onWarning?.(
+        givenUp.unsaved > unsavedBefore
+          ? `gave up on ${records.length} record(s) (${reason}) and could not save them: ${givenUp.failure}`
+          : `gave up on ${records.length} record(s) (${reason}); written to ${givenUp.path}`,
+      );
     },
     onRejected: (_id, _bytes, reason) => options.onWarning?.(reason),
   });
@@ -172,7 +177,7 @@ export async function startIngest(options: IngestOptions): Promise<IngestRun> {
       source: options.source.name,
       stream: options.streamName,
       sent: s.sent,
-      failed: s.rejected + givenUp.count,
+      failed: s.rejected + givenUp.count + givenUp.unsaved,
       rejected: s.rejected,
       badLines,
       badLineSamples: samples,
@@ -180,6 +185,8 @@ export async function startIngest(options: IngestOptions): Promise<IngestRun> {
       retried: s.retried,
       givenUp: givenUp.count,
       givenUpFile: givenUp.pathIfWritten,
+      unsaved: givenUp.unsaved,
+      unsavedReason: givenUp.failure ?? null,
       durationMs,
       recordsPerSecond: rate(s.sent, durationMs),
       bytesPerSecond: rate(s.bytesSent, durationMs),

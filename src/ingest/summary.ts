@@ -26,6 +26,10 @@ export interface IngestSummary {
   /** Records given up after the retry deadline (or a fatal error), written to `givenUpFile`. */
   givenUp: number;
   givenUpFile: string | null;
+  /** Records neither sent nor saved (the given-up file could not be written: a full disk); never silent. */
+  unsaved: number;
+  /** Why they could not be saved, when some could not. */
+  unsavedReason: string | null;
   durationMs: number;
   recordsPerSecond: number;
   bytesPerSecond: number;
@@ -49,6 +53,12 @@ export function rate(count: number, durationMs: number): number {
  * or too large to send) make it a failure even though each was accounted for; an interrupt is 130.
  */
 export function ingestVerdict(summary: IngestSummary): { exit: 0 | 1 | 130; problem?: string } {
+  if (summary.unsaved > 0) {
+    return {
+      exit: 1,
+      problem: `${summary.unsaved} record(s) were neither sent nor saved: ${summary.unsavedReason ?? 'the given-up file could not be written'}`,
+    };
+  }
   if (summary.interrupted) return { exit: 130 };
   if (summary.failed === 0) return { exit: 0 };
   const parts: string[] = [];

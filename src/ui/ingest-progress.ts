@@ -167,6 +167,12 @@ export function renderIngestSummary(summary: IngestSummary, color: boolean): str
     ],
     ['retried', formatCount(summary.retried)],
     ['given up', summary.givenUp > 0 ? `${formatCount(summary.givenUp)} → ${summary.givenUpFile}` : '0'],
+    ...(summary.unsaved > 0
+      ? ([['neither sent nor saved', `${formatCount(summary.unsaved)} (${summary.unsavedReason})`]] as [
+          string,
+          string,
+        ][])
+      : []),
     ['bad lines', formatCount(summary.badLines)],
     ['notices', describeNotices(summary.notices)],
     ...(summary.billing

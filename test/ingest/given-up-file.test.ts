@@ -67,4 +67,16 @@ describe('GivenUpFile', () => {
       await rm(dir, { recursive: true, force: true });
     }
   });
+
+  it('on a full disk counts the records as unsaved, says why, and keeps the file to whole lines', async () => {
+    // /dev/full answers every write with ENOSPC.
+    const file = new GivenUpFile('/dev/full');
+    file.append([
+      { id: '1', data: Buffer.from('{"id":"1"}'), partitionKey: 'p', size: 11, firstTriedAt: 0, attempts: 1 },
+    ]);
+    expect(file.count).toBe(0);
+    expect(file.unsaved).toBe(1);
+    expect(file.pathIfWritten).toBeNull();
+    expect(file.failure).toBe('no space left on device (ENOSPC) writing /dev/full');
+  });
 });

@@ -14,6 +14,8 @@ const summary = (over: Partial<IngestSummary>): IngestSummary => ({
   retried: 0,
   givenUp: 0,
   givenUpFile: null,
+  unsaved: 0,
+  unsavedReason: null,
   durationMs: 1,
   recordsPerSecond: 1,
   bytesPerSecond: 1,
@@ -44,5 +46,21 @@ describe('ingestVerdict', () => {
 
   it('is 130 after an interrupt, whatever else happened', () => {
     expect(ingestVerdict(summary({ interrupted: true, failed: 2, givenUp: 2 }))).toEqual({ exit: 130 });
+  });
+
+  it('is a failure naming what was lost when records could be neither sent nor saved (a full disk)', () => {
+    const verdict = ingestVerdict(
+      summary({
+        failed: 507,
+        givenUp: 0,
+        unsaved: 507,
+        unsavedReason: 'no space left on device (ENOSPC) writing /d/given-up.ndjson',
+        interrupted: true,
+      }),
+    );
+    expect(verdict).toEqual({
+      exit: 1,
+      problem: '507 record(s) were neither sent nor saved: no space left on device (ENOSPC) writing /d/given-up.ndjson',
+    });
   });
 });
