@@ -70,7 +70,10 @@ export function backoffDelay(attempt: number, random: () => number, baseMs = 100
 export function describeError(error: unknown): string {
   const e = error as { name?: string; code?: string; message?: string; $metadata?: { httpStatusCode?: number } };
   const status = e.$metadata?.httpStatusCode;
-  return `${e.name ?? e.code ?? 'Error'}${status ? ` (HTTP ${status})` : ''}`;
+  // A socket error is a plain Error: its code (ECONNREFUSED) and message say what happened, its name does not.
+  const name = e.name && e.name !== 'Error' ? e.name : (e.code ?? e.name ?? 'Error');
+  const message = name === e.code && e.message && !e.message.includes(name) ? `: ${e.message}` : '';
+  return `${name}${status ? ` (HTTP ${status})` : ''}${message}`;
 }
 
 /** What a PutRecords response means for each record of the batch that was sent. */

@@ -60,5 +60,10 @@ describe('request errors', () => {
       'ServiceUnavailable (HTTP 503)',
     );
     expect(describeError({ code: 'ECONNRESET' })).toBe('ECONNRESET');
+    // An engine torn down mid-run: a plain socket Error, named by its code, never the bare word "Error".
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:4567'), { code: 'ECONNREFUSED' });
+    expect(describeError(refused)).toBe('ECONNREFUSED');
+    const hangUp = Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+    expect(describeError(hangUp)).toBe('ECONNRESET: socket hang up');
   });
 });
