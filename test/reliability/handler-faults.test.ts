@@ -131,7 +131,7 @@ describe('reliability: hung and failing handler', () => {
         condition: 'RetryAttemptsExhausted',
         approximateInvokeCount: (index === 0 ? timedOut : thrown).length,
       });
-      expect(failure.responseContext.functionError).toBe('Unhandled');
+      expect(failure.responseContext?.functionError).toBe('Unhandled');
     }
     // Each marker's failing batch was halved down to the marker alone (bisects do not use up
     // retries), which then failed 1 + MaximumRetryAttempts times.

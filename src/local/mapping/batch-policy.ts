@@ -35,7 +35,18 @@ export type AttemptFailure = { kind: 'function-error' } | { kind: 'partial-failu
 export type BatchDecision<A extends Attempt> =
   | { action: 'commit'; commit: ShardRecord[] }
   | { action: 'bisect'; failure: AttemptFailure; halves: [A, A] }
-  | { action: 'retry'; failure: AttemptFailure; commit: ShardRecord[]; retry: A; delayMs: number }
+  | {
+      action: 'retry';
+      failure: AttemptFailure;
+      commit: ShardRecord[];
+      retry: A;
+      delayMs: number;
+      /**
+       * The checkpoint moved (a partial failure after some records succeeded): the rest is a new
+       * attempt with a fresh retry budget, as AWS treats it, not a retry of this one.
+       */
+      fresh: boolean;
+    }
   | {
       action: 'discard';
       failure: AttemptFailure;
@@ -93,6 +104,18 @@ function retryOrDiscard<A extends Attempt>(
   rest: ShardRecord[],
   settings: BatchPolicySettings,
 ): BatchDecision<A> {
+  // Recorded against AWS: batch size 3, records 0–5, only record 5 reported failed, 3 retries:
+  // record 5 is delivered in its batch, then four more times alone (a fresh budget).
+  if (commit.length > 0) {
+    return {
+      action: 'retry',
+      failure,
+      commit,
+      retry: { ...attempt, records: rest, retries: 0 },
+      delayMs: 0,
+      fresh: true,
+    };
+  }
   if (settings.maximumRetryAttempts !== -1 && attempt.retries >= settings.maximumRetryAttempts)
     return { action: 'discard', failure, commit, discard: rest, condition: 'RetryAttemptsExhausted' };
   const retries = attempt.retries + 1;
@@ -102,6 +125,7 @@ function retryOrDiscard<A extends Attempt>(
     commit,
     retry: { ...attempt, records: rest, retries },
     delayMs: retryDelayMs(retries),
+    fresh: false,
   };
 }
 

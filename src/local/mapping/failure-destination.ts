@@ -23,11 +23,15 @@ export interface OnFailureRecord {
     condition: DiscardCondition;
     approximateInvokeCount: number;
   };
-  responseContext: {
+  /**
+   * The last invocation's response; absent when the records were discarded for their age (AWS
+   * writes none then, whatever happened before).
+   */
+  responseContext?: {
     statusCode: number;
     executedVersion: string;
-    /** 'Unhandled' after a function error (throw, timeout, crash); absent otherwise. */
-    functionError?: string;
+    /** 'Unhandled' after a function error (throw, timeout, crash); null after a reported failure. */
+    functionError: string | null;
   };
   version: '1.0';
   timestamp: string;
@@ -60,18 +64,24 @@ export function onFailureRecord(batch: DiscardedBatch): OnFailureRecord {
   const first = batch.records[0];
   const last = batch.records[batch.records.length - 1];
   if (!first || !last) throw new Error('a discarded batch has at least one record');
+  const aged = batch.condition === 'RecordAgeExceeded';
   return {
     requestContext: {
       requestId: batch.requestId ?? randomUUID(),
       functionArn: batch.functionArn,
       condition: batch.condition,
-      approximateInvokeCount: batch.approximateInvokeCount,
+      // AWS counts the poll that found a record too old as its one (and only) invocation.
+      approximateInvokeCount: aged ? Math.max(1, batch.approximateInvokeCount) : batch.approximateInvokeCount,
     },
-    responseContext: {
-      statusCode: 200,
-      executedVersion: '$LATEST',
-      ...(batch.functionError ? { functionError: 'Unhandled' } : {}),
-    },
+    ...(aged
+      ? {}
+      : {
+          responseContext: {
+            statusCode: 200,
+            executedVersion: '$LATEST',
+            functionError: batch.functionError ? 'Unhandled' : null,
+          },
+        }),
     version: '1.0',
     timestamp: new Date(batch.now).toISOString(),
     KinesisBatchInfo: {

@@ -162,6 +162,11 @@ export class ShardPoller {
         await this.discard(unit, decision.discard, decision.condition);
         continue;
       }
+      if (decision.fresh) {
+        // A new attempt: its own invocation count and retry budget (see batch-policy.ts).
+        queue.unshift({ ...decision.retry, invokeCount: 0, lastWasFunctionError: false });
+        continue;
+      }
       this.counters.retries++;
       await this.sleep(decision.delayMs);
       queue.unshift(decision.retry);

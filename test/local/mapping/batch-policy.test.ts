@@ -84,6 +84,7 @@ describe('batch policy after an invocation', () => {
       commit: [],
       retry: { records, retries: 1, invokeCount: 3 },
       delayMs: 50,
+      fresh: false,
     });
   });
 
@@ -134,10 +135,11 @@ describe('batch policy after an invocation', () => {
       commit: [],
       retry: { records, retries: 1, invokeCount: 3 },
       delayMs: 50,
+      fresh: false,
     });
   });
 
-  it('commits before the lowest failed record and retries from it', () => {
+  it('commits before the lowest failed record and tries the rest anew, with a fresh retry budget', () => {
     // Prepare
     const records = shardRecords(5);
 
@@ -149,8 +151,10 @@ describe('batch policy after an invocation', () => {
       action: 'retry',
       failure: { kind: 'partial-failure', failedSequenceNumber: '102' },
       commit: records.slice(0, 2),
-      retry: { records: records.slice(2), retries: 1, invokeCount: 3 },
-      delayMs: 50,
+      // Recorded against AWS: the rest of a partially failed batch is a new attempt (retries 0).
+      retry: { records: records.slice(2), retries: 0, invokeCount: 3 },
+      delayMs: 0,
+      fresh: true,
     });
   });
 
@@ -201,7 +205,7 @@ describe('batch policy after an invocation', () => {
     expect(decision).toMatchObject({ action: 'discard', discard: records, condition: 'RetryAttemptsExhausted' });
   });
 
-  it('still commits the succeeded prefix of a partial failure whose retries are exhausted', () => {
+  it('gives the rest of a partial failure a fresh budget even when this attempt had none left', () => {
     // Prepare
     const records = shardRecords(4);
 
@@ -212,14 +216,25 @@ describe('batch policy after an invocation', () => {
       settings({ ...reportFailures, maximumRetryAttempts: 1 }),
     );
 
-    // Assess
+    // Assess: the succeeded prefix is committed and the rest is tried again from scratch
     expect(decision).toEqual({
-      action: 'discard',
+      action: 'retry',
       failure: { kind: 'partial-failure', failedSequenceNumber: '102' },
       commit: records.slice(0, 2),
-      discard: records.slice(2),
-      condition: 'RetryAttemptsExhausted',
+      retry: { records: records.slice(2), retries: 0, invokeCount: 3 },
+      delayMs: 0,
+      fresh: true,
     });
+  });
+
+  it('discards a reported failure without progress once its retries are exhausted', () => {
+    const records = shardRecords(2);
+    const decision = afterInvocation(
+      attempt(records, 1),
+      failed('100'),
+      settings({ ...reportFailures, maximumRetryAttempts: 1 }),
+    );
+    expect(decision).toMatchObject({ action: 'discard', commit: [], discard: records });
   });
 
   it('keeps retrying without limit when MaximumRetryAttempts is -1, at most a second apart', () => {

@@ -45,7 +45,38 @@ describe('mapping runner error handling', () => {
 
     // Assess: the retry starts at r3 (the lowest failed), not at r6 and not at r0.
     expect(readLines(fx.ws.recordFile).map((line) => line.sequenceNumbers)).toEqual([sequence, sequence.slice(3)]);
-    expect(runner.stats().shards[0]).toMatchObject({ partialFailures: 1, retries: 1, records: 8, functionErrors: 0 });
+    // The rest after a partial failure is a new attempt, not a retry (see the AWS recording below).
+    expect(runner.stats().shards[0]).toMatchObject({ partialFailures: 1, retries: 0, records: 8, functionErrors: 0 });
+  });
+
+  it('gives the rest of a partially failed batch a fresh retry budget, as recorded against AWS', async () => {
+    // Prepare: the AWS recording (AWS-validated ESM snapshots another emulator keeps): batch size
+    // 3, records 0-5, only record 5 reported failed, every time, MaximumRetryAttempts 3.
+    const { kinesis } = fx.emulator;
+    const stream = await createStream(kinesis, 1);
+    const sent = records(6).map((r, i) => (i === 5 ? { data: `${r.data}-fail` } : r));
+    const sequence = await put(kinesis, stream.streamName, sent);
+    const runner = fx.ws.runner({
+      kinesis,
+      ...stream,
+      mapping: mapping({ batchSize: 3, maximumRetryAttempts: 3, functionResponseTypes: ['ReportBatchItemFailures'] }),
+      fn: fn('partial-failure.mjs', { RECORD_FILE: fx.ws.recordFile }),
+    });
+
+    // Act
+    await runner.start();
+    await waitFor(() => failuresOf(fx.ws).length === 1);
+
+    // Assess: record 5 is delivered in its batch, then four times alone; the on-failure record
+    // counts the four, and says functionError null (a reported failure, not an exception).
+    const deliveries = readLines(fx.ws.recordFile).filter((line) =>
+      line.sequenceNumbers.includes(sequence[5] as string),
+    );
+    expect(deliveries.map((line) => line.sequenceNumbers.length)).toEqual([3, 1, 1, 1, 1]);
+    const [failure] = failuresOf(fx.ws);
+    expect(failure?.requestContext).toMatchObject({ condition: 'RetryAttemptsExhausted', approximateInvokeCount: 4 });
+    expect(failure?.responseContext).toEqual({ statusCode: 200, executedVersion: '$LATEST', functionError: null });
+    expect(failure?.KinesisBatchInfo).toMatchObject({ startSequenceNumber: sequence[5], batchSize: 1 });
   });
 
   it('ignores a partial batch response when ReportBatchItemFailures is off', async () => {
@@ -212,6 +243,8 @@ describe('mapping runner error handling', () => {
     const [failure] = failuresOf(fx.ws);
     expect(failure?.requestContext.condition).toBe('RecordAgeExceeded');
     expect(failure?.requestContext.approximateInvokeCount).toBeGreaterThanOrEqual(2);
+    // AWS writes no responseContext for records discarded for their age.
+    expect(failure).not.toHaveProperty('responseContext');
     expect(failure?.KinesisBatchInfo).toMatchObject({
       startSequenceNumber: sequence[0],
       endSequenceNumber: sequence[1],
