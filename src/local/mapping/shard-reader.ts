@@ -99,7 +99,12 @@ export class ShardReader {
       if (this.iterator === undefined) break;
       const response = await this.getRecords(Math.min(10_000, settings.batchSize - batch.length));
       if (!response) continue;
-      this.iterator = response.NextShardIterator;
+      // After an empty read kinesalite moves the next iterator to "now": a record whose PutRecords
+      // was given an earlier sequence number but was not yet stored would be skipped for good (the
+      // first record of a burst after an idle spell, lost under load). An empty read keeps the
+      // iterator where it was instead; iterators may be reused until they expire (5 minutes).
+      const empty = (response.Records ?? []).length === 0;
+      if (!empty || !response.NextShardIterator) this.iterator = response.NextShardIterator;
       if (!this.iterator) this.shardEnded = true;
       const records = (response.Records ?? []).map((record) => toShardRecord(record, this.ctx.identity));
       const last = records[records.length - 1];
