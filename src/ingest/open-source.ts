@@ -100,5 +100,5 @@ export async function openSource(
     },
   });
   const billing = { service: 'x' as const, costPerPostUsd: postCost(choice.postCost) as number, postsRead: () => read };
-  return { source: { name: source.name, billing, items: (signal) => source.items(signal) } };
+  return { source: { ...source, billing } };
 }
