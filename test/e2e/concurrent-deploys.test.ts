@@ -21,6 +21,8 @@ describe('concurrent deploys of one stack', () => {
       Array.from({ length: 3 }, () => runCli(['deploy', '--json'], { env: dirs.env(), timeoutMs: 120_000 })),
     );
     // Assess
+    // A failure shows what the deploy said, not only its exit code.
+    expect(results.filter((r) => r.code !== 0).map((r) => r.stderr)).toEqual([]);
     expect(results.map((r) => r.code)).toEqual([0, 0, 0]);
     const statuses = results.map((r) => (JSON.parse(r.stdout) as { status: string }).status).sort();
     expect(statuses).toEqual(['created', 'unchanged', 'unchanged']);

@@ -4,9 +4,10 @@
  * emulators open their data; a lock whose pid is gone (kill -9, reboot) is stale and replaced.
  */
 import { readFileSync } from 'node:fs';
-import { open, readFile, rm } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { writeFileAtomic } from '../../atomic-file.js';
 import { UserError } from '../../errors.js';
+import { lockHolder, releasePidLock, removeStaleLock, tryCreatePidLock } from '../../pid-lock.js';
 
 export interface EngineState {
   version: 1;
@@ -80,44 +81,22 @@ export class EngineAlreadyRunningError extends UserError {
   }
 }
 
-/** The pid recorded in a lock file, or undefined. */
-export async function lockHolder(file: string): Promise<number | undefined> {
-  try {
-    const pid = Number.parseInt((await readFile(file, 'utf8')).trim(), 10);
-    return Number.isInteger(pid) ? pid : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /**
- * Takes the engine lock for this process: creates the file exclusively; a lock held by a dead
- * process is removed and taken over; a live holder makes it throw EngineAlreadyRunningError.
+ * Takes the engine lock for this process: creates the file (whole, with the pid) if absent; a lock
+ * held by a dead process is removed and taken over; a live holder makes it throw
+ * EngineAlreadyRunningError.
  */
 export async function acquireEngineLock(file: string, stack: string, pid = process.pid): Promise<void> {
-  for (let attempt = 0; attempt < 3; attempt += 1) {
-    try {
-      const handle = await open(file, 'wx', 0o600);
-      try {
-        await handle.writeFile(`${pid}\n`, 'utf8');
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
-      return;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    }
+  for (let attempt = 0; attempt < 20; attempt += 1) {
+    if (await tryCreatePidLock(file, pid)) return;
     const holder = await lockHolder(file);
     // The same process counts as running too: a second engine in one process would open LevelDB twice.
     if (holder !== undefined && (holder === pid || isProcessAlive(holder)))
       throw new EngineAlreadyRunningError(stack, holder);
-    await rm(file, { force: true });
+    await removeStaleLock(file, (now) => now === undefined || (now !== pid && !isProcessAlive(now)));
   }
   throw new Error(`could not take the engine lock ${file}`);
 }
 
 /** Removes the lock if this process holds it. */
-export async function releaseEngineLock(file: string, pid = process.pid): Promise<void> {
-  if ((await lockHolder(file)) === pid) await rm(file, { force: true });
-}
+export const releaseEngineLock = releasePidLock;

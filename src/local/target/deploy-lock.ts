@@ -1,10 +1,11 @@
 /** One local deploy of a stack at a time: a second waits for the first instead of racing it for the engine. */
-import { mkdir, open, rm } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UserError } from '../../errors.js';
+import { lockHolder, releasePidLock, removeStaleLock, tryCreatePidLock } from '../../pid-lock.js';
 import type { Reporter } from '../../progress.js';
 import type { EnginePaths } from '../engine/paths.js';
-import { isProcessAlive, lockHolder } from '../engine/state.js';
+import { isProcessAlive } from '../engine/state.js';
 
 /** How long a deploy waits for another deploy of the same stack (a cold engine start takes ~1 s). */
 export const DEPLOY_LOCK_WAIT_MS = 120_000;
@@ -27,18 +28,13 @@ export async function withDeployLock<T>(
   const deadline = Date.now() + waitMs;
   let told: number | undefined;
   for (;;) {
-    try {
-      const handle = await open(file, 'wx', 0o600);
-      await handle.writeFile(`${process.pid}\n`, 'utf8');
-      await handle.close();
-      break;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    }
+    if (await tryCreatePidLock(file)) break;
     const holder = await lockHolder(file);
     // Any live process: the holder is a CLI, not the engine, so no command-line check.
+    // Any live process: the holder is a CLI, not the engine, so no command-line check. Undefined:
+    // released since the attempt above, or debris; either way try again.
     if (holder === undefined || !isProcessAlive(holder, '')) {
-      await rm(file, { force: true });
+      if (!(await removeStaleLock(file, (now) => now === undefined || !isProcessAlive(now, '')))) await sleep(10);
       continue;
     }
     if (told !== holder) {
@@ -59,6 +55,6 @@ export async function withDeployLock<T>(
   try {
     return await work();
   } finally {
-    if ((await lockHolder(file)) === process.pid) await rm(file, { force: true });
+    await releasePidLock(file);
   }
 }

@@ -7,10 +7,11 @@ import { existsSync } from 'node:fs';
 import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { UserError } from '../../errors.js';
+import { lockHolder } from '../../pid-lock.js';
 import { callRoute } from '../engine/control-client.js';
 import type { EnginePaths } from '../engine/paths.js';
 import type { EngineStatus } from '../engine/protocol.js';
-import { type EngineState, isProcessAlive, lockHolder, readEngineState } from '../engine/state.js';
+import { type EngineState, isProcessAlive, readEngineState } from '../engine/state.js';
 
 /** How long deploy waits for a new engine to answer. */
 export const ENGINE_START_TIMEOUT_MS = 30_000;

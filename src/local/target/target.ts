@@ -8,6 +8,7 @@ import { DEFAULT_STACK_NAME } from '../../config/settings.js';
 import { resourceName } from '../../config/stack-name.js';
 import type { ResolvedStack } from '../../config/store.js';
 import { UserError } from '../../errors.js';
+import { lockHolder } from '../../pid-lock.js';
 import type {
   PipelineEndpoints,
   StackDescription,
@@ -19,7 +20,7 @@ import { LOCAL_CREDENTIALS } from '../engine/constants.js';
 import { callRoute } from '../engine/control-client.js';
 import { type EnginePaths, stackEnginePaths } from '../engine/paths.js';
 import type { LocalPipeline } from '../engine/protocol.js';
-import { isProcessAlive, lockHolder, readEngineState, readJson } from '../engine/state.js';
+import { isProcessAlive, readEngineState, readJson } from '../engine/state.js';
 import { deploy } from './deploy.js';
 import { findRunningEngine, stopEngine } from './engine-launcher.js';
 
