@@ -63,6 +63,11 @@ ${EXIT_CODES_HELP}`;
       char: 'f',
       description: 'Replay newline-delimited JSON tweets from this file ("-" for stdin).',
     }),
+    'from-line': Flags.integer({
+      description:
+        'With --file: start at this line (1-based), to resume a run that could neither send nor save some records.',
+      min: 1,
+    }),
     'given-up-file': Flags.string({
       description: "Where records that could not be sent are written (default: under the stack's data directory).",
     }),
@@ -111,6 +116,7 @@ ${EXIT_CODES_HELP}`;
       count: flags.count,
       rate: flags.rate,
       seed: flags.seed,
+      fromLine: flags['from-line'],
       postCost: flags['post-cost'],
     };
     checkSourceChoice(choice);

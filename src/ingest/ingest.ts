@@ -187,6 +187,7 @@ export async function startIngest(options: IngestOptions): Promise<IngestRun> {
       givenUpFile: givenUp.pathIfWritten,
       unsaved: givenUp.unsaved,
       unsavedReason: givenUp.failure ?? null,
+      resumeFromLine: givenUp.firstUnsavedLine ?? null,
       durationMs,
       recordsPerSecond: rate(s.sent, durationMs),
       bytesPerSecond: rate(s.bytesSent, durationMs),
@@ -227,7 +228,7 @@ export async function startIngest(options: IngestOptions): Promise<IngestRun> {
           continue;
         }
         try {
-          if (await producer.put(item.event)) accepted += 1;
+          if (await producer.put(item.event, item.line)) accepted += 1;
         } catch (error) {
           throw new ProducerFailure(failed(error));
         }

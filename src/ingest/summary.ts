@@ -30,6 +30,12 @@ export interface IngestSummary {
   unsaved: number;
   /** Why they could not be saved, when some could not. */
   unsavedReason: string | null;
+  /**
+   * For a file source with unsaved records: the input line to run again from (`--from-line N`);
+   * every line before it was sent, saved or counted. Records after it that were sent are sent
+   * again, which the processor's idempotent writes absorb.
+   */
+  resumeFromLine: number | null;
   durationMs: number;
   recordsPerSecond: number;
   bytesPerSecond: number;
@@ -56,7 +62,7 @@ export function ingestVerdict(summary: IngestSummary): { exit: 0 | 1 | 130; prob
   if (summary.unsaved > 0) {
     return {
       exit: 1,
-      problem: `${summary.unsaved} record(s) were neither sent nor saved: ${summary.unsavedReason ?? 'the given-up file could not be written'}`,
+      problem: `${summary.unsaved} record(s) were neither sent nor saved: ${summary.unsavedReason ?? 'the given-up file could not be written'}${summary.resumeFromLine !== null ? `; once there is room, resume with --from-line ${summary.resumeFromLine}` : ''}`,
     };
   }
   if (summary.interrupted) return { exit: 130 };

@@ -173,6 +173,9 @@ export function renderIngestSummary(summary: IngestSummary, color: boolean): str
           string,
         ][])
       : []),
+    ...(summary.resumeFromLine !== null
+      ? ([['resume from', `--from-line ${summary.resumeFromLine}`]] as [string, string][])
+      : []),
     ['bad lines', formatCount(summary.badLines)],
     ['notices', describeNotices(summary.notices)],
     ...(summary.billing

@@ -243,6 +243,18 @@ const CASES: Case[] = [
     says: 'Invalid value for --seed: beyond 9007199254740991',
   },
   {
+    name: 'ingest: --from-line without a file to resume',
+    args: ['ingest', '--synthetic', '--from-line', '31'],
+    exit: 2,
+    says: '--from-line only applies to --file',
+  },
+  {
+    name: 'ingest: --from-line 0',
+    args: ['ingest', '--file', ROOT, '--from-line', '0'],
+    exit: 2,
+    says: 'Invalid value for --from-line',
+  },
+  {
     name: 'ingest: --given-up-file that can never be written (it spun a core)',
     args: ['ingest', '--synthetic', '--count', '1', '--given-up-file', '/proc/nope/x'],
     exit: 2,
