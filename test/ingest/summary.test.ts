@@ -67,7 +67,12 @@ describe('ingestVerdict', () => {
 
   it('names the input line to resume from when the unsaved records came from a file', () => {
     const verdict = ingestVerdict(
-      summary({ failed: 5, unsaved: 5, unsavedReason: 'no space left on device (ENOSPC) writing /dev/full', resumeFromLine: 41 }),
+      summary({
+        failed: 5,
+        unsaved: 5,
+        unsavedReason: 'no space left on device (ENOSPC) writing /dev/full',
+        resumeFromLine: 41,
+      }),
     );
     expect(verdict.problem).toBe(
       '5 record(s) were neither sent nor saved: no space left on device (ENOSPC) writing /dev/full; once there is room, resume with --from-line 41',
