@@ -14,7 +14,15 @@ import { isProcessAlive, readEngineState } from '../engine/state.js';
 import { withDeployLock } from './deploy-lock.js';
 import { deployResources } from './deploy-summary.js';
 import { desiredPipeline, regionOf } from './desired-pipeline.js';
-import { clearStaleEngine, findRunningEngine, type LiveEngine, launchEngine, stopEngine } from './engine-launcher.js';
+import { checkFreeSpace, diskFullError } from './disk-space.js';
+import {
+  clearStaleEngine,
+  findRunningEngine,
+  type LiveEngine,
+  launchEngine,
+  logTail,
+  stopEngine,
+} from './engine-launcher.js';
 import { diffPipeline } from './pipeline-diff.js';
 import { loadProcessor } from './processor-loader.js';
 
@@ -29,6 +37,10 @@ async function applyPart<R extends ApplyRoute>(
   try {
     return await callRoute(engine.state.control, route, { pipeline }, 120_000);
   } catch (error) {
+    if (!(error instanceof ControlError)) {
+      const full = diskFullError(engine.state.dataDir, await logTail(engine.state.logFile, 20), error);
+      if (full) throw full;
+    }
     const message =
       error instanceof ControlError ? error.message : `the engine stopped answering (${(error as Error).message})`;
     throw new UserError(`The local engine could not apply the change: ${message}`, {
@@ -67,6 +79,15 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
       `ShardCount ${desired.stream.shardCount} is more than the local engine's ${LOCAL_SHARD_LIMIT} shards per stream`,
       { hint: `Use --shards ${LOCAL_SHARD_LIMIT} or fewer locally (AWS takes more).`, code: 'BAD_PARAMETER' },
     );
+  }
+  // Too little room to start an engine is refused before anything is written; an engine already
+  // running keeps running, and the deploy says the disk is nearly full.
+  try {
+    await checkFreeSpace(paths.root);
+  } catch (error) {
+    const state = await readEngineState(paths.state);
+    if (!state || !isProcessAlive(state.pid)) throw error;
+    reporter.warn((error as Error).message);
   }
   return withDeployLock(stack.name, paths, reporter, () => deployHoldingLock(options, paths, desired));
 }
