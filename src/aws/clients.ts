@@ -107,3 +107,10 @@ export async function createStsClient(
   const { STSClient } = await import('@aws-sdk/client-sts');
   return new STSClient(await controlPlaneConfig(settings));
 }
+
+export async function createSecretsManagerClient(
+  settings: ControlPlaneSettings,
+): Promise<import('@aws-sdk/client-secrets-manager').SecretsManagerClient> {
+  const { SecretsManagerClient } = await import('@aws-sdk/client-secrets-manager');
+  return new SecretsManagerClient(await controlPlaneConfig(settings));
+}
