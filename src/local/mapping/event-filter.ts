@@ -110,7 +110,7 @@ function checkPatternObject(pattern: unknown, where: string): void {
     const at = `${where}.${key}`;
     if (key === '$or') {
       if (!Array.isArray(value) || value.length < 2) fail(`${at} takes a list of at least two patterns`);
-      value.forEach((sub, i) => checkPatternObject(sub, `${at}[${i}]`));
+      for (const [i, sub] of value.entries()) checkPatternObject(sub, `${at}[${i}]`);
     } else if (Array.isArray(value)) {
       if (value.length === 0) fail(`${at} is an empty list of rules (it could never match)`);
       for (const rule of value) checkRule(rule, at);
