@@ -68,6 +68,9 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
       { hint: `Use --shards ${LOCAL_SHARD_LIMIT} or fewer locally (AWS takes more).`, code: 'BAD_PARAMETER' },
     );
   }
+  // Nothing silently ignored: each template property the engine does not apply is named.
+  for (const note of desired.ignoredProperties ?? [])
+    reporter.warn(`${note.logicalId} ${note.property} is not applied by the local engine: ${note.reason}`);
   return withDeployLock(stack.name, paths, reporter, () => deployHoldingLock(options, paths, desired));
 }
 
@@ -159,6 +162,8 @@ async function deployHoldingLock(
       failureFile: desired.mapping.failureFile,
       processor: { source: processor.source, sha256: processor.sha256, bytes: processor.bytes },
       parameters: desired.parameters,
+      ignored: desired.ignoredProperties ?? [],
+      substituted: desired.substitutedProperties ?? [],
       ttl: desired.table.ttlAttribute
         ? `enforced by the engine's sweeper every ${TTL_SWEEP_INTERVAL_MS / 1000} s (${desired.table.ttlAttribute})`
         : 'none',
