@@ -34,9 +34,48 @@ async function checkpoints(): Promise<Record<string, { sequenceNumber?: string }
   return (JSON.parse(await readFile(file, 'utf8')) as { shards: Record<string, { sequenceNumber?: string }> }).shards;
 }
 
+async function putTweet(lang: string): Promise<{ id: string; sequenceNumber: string }> {
+  const state = JSON.parse(await readFile(join(stackDir, 'engine.json'), 'utf8')) as EngineState;
+  const kinesis = await kinesisClient(state.endpoints.kinesis, 3);
+  const event = tweetEvent({ lang, createdAt: new Date().toISOString() });
+  const put = await kinesis.send(
+    new PutRecordsCommand({
+      StreamName: `${STACK}-EventStream`,
+      Records: [{ Data: encodeTweetEvent(event), PartitionKey: 'one-shard' }],
+    }),
+  );
+  kinesis.destroy();
+  return { id: event.id, sequenceNumber: put.Records?.[0]?.SequenceNumber ?? '' };
+}
+
+async function itemCount(): Promise<number> {
+  const state = JSON.parse(await readFile(join(stackDir, 'engine.json'), 'utf8')) as EngineState;
+  const dynamodb = localDynamoClient(state.endpoints.dynamodb, 3);
+  const page = await dynamodb.send(new ScanCommand({ TableName: `${STACK}-EventData`, Select: 'COUNT' }));
+  dynamodb.destroy();
+  return page.Count ?? 0;
+}
+
+const deployJson = async (args: string[]) => {
+  const result = await runCli(['deploy', '--stack', STACK, '--json', ...args], { env: dirs.env() });
+  expect(result.code, result.stderr).toBe(0);
+  return JSON.parse(result.stdout);
+};
+
+const checkpointReaches = (sequenceNumber: string, what: string) =>
+  waitUntil(
+    async () => Object.values(await checkpoints()).some((c) => c.sequenceNumber === sequenceNumber),
+    20_000,
+    what,
+  );
+
 describe('deploy --filter (local target, built CLI)', () => {
   it('delivers only matching tweets; the others are checkpointed past and never reach the table', async () => {
-    // Prepare
+    // Prepare: a configured stack, so that deploy's flags are saved for the next deploy.
+    const init = await runCli(['init', '--yes', '--stack', STACK, '--target', 'local', '--keywords', 'aws'], {
+      env: dirs.env(),
+    });
+    expect(init.code, init.stderr).toBe(0);
     const deployed = await runCli(['deploy', '--stack', STACK, '--json', '--filter', '{"data":{"lang":["en"]}}'], {
       env: dirs.env(),
     });
@@ -44,6 +83,7 @@ describe('deploy --filter (local target, built CLI)', () => {
     const result = JSON.parse(deployed.stdout);
     expect(result.details.parameters.FilterPattern1).toBe('{"data":{"lang":["en"]}}');
     expect(result.details.ignored).toEqual([]);
+    expect(result.resources.find((r: { name: string }) => r.name === 'Mapping')?.value).toContain('1 filter');
     const state = JSON.parse(await readFile(join(stackDir, 'engine.json'), 'utf8')) as EngineState;
     const kinesis = await kinesisClient(state.endpoints.kinesis, 3);
     const dynamodb = localDynamoClient(state.endpoints.dynamodb, 3);
@@ -73,5 +113,31 @@ describe('deploy --filter (local target, built CLI)', () => {
     expect(text).not.toContain(events[3]?.id);
     kinesis.destroy();
     dynamodb.destroy();
+  });
+
+  it('--disable-mapping pauses the mapping, --enable-mapping resumes it from its checkpoint, --clear-filters delivers everything again', async () => {
+    // Prepare: the stack of the test above (two English tweets in the table).
+    const before = await itemCount();
+    expect(before).toBe(2);
+
+    // Act: pause, put an English tweet, resume.
+    const paused = await deployJson(['--disable-mapping']);
+    // The saved filter stays: only the flag given changes.
+    expect(paused.changes).toEqual(['mapping enabled: true → false']);
+    expect(paused.resources.find((r: { name: string }) => r.name === 'Mapping')?.value).toContain('DISABLED');
+    const english = await putTweet('en');
+    const resumed = await deployJson(['--enable-mapping']);
+    expect(resumed.changes).toEqual(['mapping enabled: false → true']);
+    await checkpointReaches(english.sequenceNumber, 'the tweet put while paused');
+
+    // Assess: delivered once, after the resume; nothing before it delivered again.
+    expect(await itemCount()).toBe(3);
+
+    // Act: without filters a French tweet reaches the table.
+    const cleared = await deployJson(['--clear-filters']);
+    expect(cleared.changes).toEqual([`mapping filterPatterns: ["{\\"data\\":{\\"lang\\":[\\"en\\"]}}"] → (none)`]);
+    const french = await putTweet('fr');
+    await checkpointReaches(french.sequenceNumber, 'the French tweet');
+    await waitUntil(async () => (await itemCount()) === 4, 20_000, 'the French tweet in the table');
   });
 });
