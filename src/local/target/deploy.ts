@@ -61,6 +61,9 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
   const { reporter, stack } = options;
   const paths = stackEnginePaths(stack.name);
   const desired = await desiredPipeline(options, paths);
+  // Nothing silently ignored: each template property the engine does not apply is named.
+  for (const note of desired.ignoredProperties ?? [])
+    reporter.warn(`${note.logicalId} ${note.property} is not applied by the local engine: ${note.reason}`);
   // Checked before anything starts: the emulator would refuse the stream after the engine is up.
   if (desired.stream.shardCount > LOCAL_SHARD_LIMIT) {
     throw new UsageError(
@@ -68,9 +71,6 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
       { hint: `Use --shards ${LOCAL_SHARD_LIMIT} or fewer locally (AWS takes more).`, code: 'BAD_PARAMETER' },
     );
   }
-  // Nothing silently ignored: each template property the engine does not apply is named.
-  for (const note of desired.ignoredProperties ?? [])
-    reporter.warn(`${note.logicalId} ${note.property} is not applied by the local engine: ${note.reason}`);
   return withDeployLock(stack.name, paths, reporter, () => deployHoldingLock(options, paths, desired));
 }
 
