@@ -126,7 +126,8 @@ function checkPatternObject(pattern: unknown, where: string): void {
 function checkTopLevel(pattern: unknown): void {
   if (!isObject(pattern)) fail('a filter pattern must be a JSON object such as {"data": {"lang": ["en"]}}');
   for (const key of Object.keys(pattern)) {
-    if (key === '$or' && Array.isArray(pattern[key])) {
+    if (key === '$or') {
+      if (!Array.isArray(pattern[key])) fail('pattern.$or takes a list of at least two patterns');
       for (const sub of pattern[key] as unknown[]) checkTopLevel(sub);
     } else if (key !== 'data') {
       fail(`a Kinesis filter can only look at the "data" key, not "${key}"`);

@@ -197,6 +197,7 @@ describe('event filter: patterns Lambda refuses', () => {
 
   it('$or needs a list of at least two patterns', () => {
     expect(problem({ data: { $or: [{ a: ['x'] }] } })).toMatch(/at least two/);
+    expect(problem({ $or: { data: { a: ['x'] } } })).toMatch(/at least two/);
     expect(problem({ $or: [{ data: { a: ['x'] } }, { data: { b: ['y'] } }] })).toBeUndefined();
     expect(problem({ $or: [{ data: { a: ['x'] } }, { partitionKey: ['y'] }] })).toMatch(/"partitionKey"/);
   });
