@@ -28,7 +28,8 @@ function engineLine(message: string): string | undefined {
     const what = typeof msg === 'string' ? msg : typeof event === 'string' ? event : undefined;
     if (what === undefined) return undefined;
     const fields = Object.keys(rest).length > 0 ? `  ${JSON.stringify(rest)}` : '';
-    return `${String(level ?? 'info').toUpperCase().padEnd(5)} ${what}${fields}`;
+    const name = String(level ?? 'info').toUpperCase();
+    return `${name.padEnd(5)} ${what}${fields}`;
   } catch {
     return undefined;
   }
