@@ -12,7 +12,7 @@ export interface FileTailOptions {
   signal: AbortSignal;
   /** How often a follow looks for new lines, default 250 ms. */
   pollMs?: number;
-  /** A line longer than this (no newline yet) is handed out in pieces, so memory stays bounded. Default 1 MiB. */
+  /** An unfinished line (no newline yet) longer than this is handed out in pieces, so memory stays bounded. Default 1 Mi characters. */
   maxLineChars?: number;
 }
 
@@ -81,7 +81,9 @@ class FileReader {
  * live file every `pollMs` (never a busy loop): growth is read from where it left off, a new file
  * in its place (rotation: the old one was renamed away) is first read to its end through the
  * handle still open on it, then the new one from its start, and a file cut shorter is read again
- * from its start. Memory holds one 64 KiB chunk and at most one unfinished line.
+ * from its start. Memory holds one 64 KiB chunk and at most one unfinished line. Lines written to
+ * a file that rotated away twice between two looks (over 10 MiB in `pollMs` at the engine's
+ * limits) are not seen.
  */
 export async function* tailFile(options: FileTailOptions): AsyncGenerator<string> {
   const { signal } = options;
