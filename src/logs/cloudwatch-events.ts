@@ -78,8 +78,9 @@ export async function* cloudWatchEvents(options: CloudWatchEventsOptions): Async
       const events = [...(page.events ?? [])].sort((a, b) => (a.timestamp ?? 0) - (b.timestamp ?? 0));
       for (const event of events) {
         const key = keyOf(event);
-        if (seen.has(key)) continue;
         const timestamp = event.timestamp ?? now();
+        // Before the window (its id already forgotten): it was returned by an earlier poll.
+        if (seen.has(key) || timestamp < startTime) continue;
         // Without following, pages never overlap: nothing needs remembering.
         if (options.follow) seen.set(key, timestamp);
         if (newest === undefined || timestamp > newest) newest = timestamp;
