@@ -3,11 +3,7 @@
  * polls from the newest timestamp seen and never repeats an event, --grep as a filter pattern, and
  * the failures a user can fix (no log group, AccessDenied) as one line, also through the CLI.
  */
-import {
-  CloudWatchLogsClient,
-  type FilteredLogEvent,
-  FilterLogEventsCommand,
-} from '@aws-sdk/client-cloudwatch-logs';
+import { CloudWatchLogsClient, type FilteredLogEvent, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ResolvedStack } from '../../src/config/store.js';
