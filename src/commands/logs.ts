@@ -81,7 +81,7 @@ ${EXIT_CODES_HELP}`;
       const hint = painter(colorEnabled(process.stderr)).gray('Hint:');
       this.note(
         `No log lines ${filtered ? 'match the filters ' : ''}since ${flags.since === '10m' ? '10 minutes ago' : flags.since} in ${logs.source}.\n` +
-          `${hint} ${filtered ? 'widen them, or ' : ''}look further back with --since 1d${flags.engine ? '' : ', or send records: streamproc ingest --synthetic --count 10'}.`,
+          `${hint} ${filtered ? 'widen them, or ' : ''}look further back with --since 1d${flags.engine ? '' : `, or send records: streamproc ingest${flags.stack ? ` --stack ${flags.stack}` : ''} --synthetic --count 10`}.`,
       );
     }
     // Ctrl-C is how a follow ends: exit 0, as the user asked for it; a read cut short is 130.

@@ -39,10 +39,11 @@ export function logsUserError(
 ) {
   const name = (error as { name?: string })?.name ?? '';
   if (name === 'ResourceNotFoundException') {
+    // The template creates the group with the function: a missing one means no deployed stack here.
     return new UserError(
-      `Log group ${ctx.logGroupName} does not exist in ${ctx.region}: the processor has not run there`,
+      `Log group ${ctx.logGroupName} does not exist in ${ctx.region}: stack ${ctx.stack} is not deployed there`,
       {
-        hint: `Deploy the stack (\`streamproc deploy --stack ${ctx.stack}\`) and send records (\`streamproc ingest --stack ${ctx.stack} --synthetic --count 10\`); Lambda creates the log group's streams on the first invocation.`,
+        hint: `Run \`streamproc deploy --stack ${ctx.stack}\` (it creates the log group), or check the stack's region (\`streamproc init --stack ${ctx.stack} --region …\`).`,
         code: 'LOG_GROUP_NOT_FOUND',
         cause: error,
       },

@@ -171,7 +171,7 @@ describe('openStackLogs on aws', () => {
     const opened = await openStackLogs({ stack, sinceMs: 0, signal: new AbortController().signal });
     const error = await rejection(collect(opened.entries));
     expect(error.code).toBe('LOG_GROUP_NOT_FOUND');
-    expect(error.message).toBe(`Log group ${GROUP} does not exist in eu-west-1: the processor has not run there`);
+    expect(error.message).toBe(`Log group ${GROUP} does not exist in eu-west-1: stack t1 is not deployed there`);
     expect(error.hint).toContain('streamproc deploy --stack t1');
   });
 
@@ -225,7 +225,7 @@ describe('streamproc logs on aws (in-process CLI, mocked)', () => {
     expect(JSON.parse(result.stdout)).toEqual({
       error: expect.objectContaining({
         code: 'LOG_GROUP_NOT_FOUND',
-        message: `Log group ${GROUP} does not exist in eu-west-1: the processor has not run there`,
+        message: `Log group ${GROUP} does not exist in eu-west-1: stack t1 is not deployed there`,
       }),
     });
   });

@@ -129,8 +129,8 @@ describe.skipIf(skip !== undefined)('streamproc logs on the aws target (built CL
     const result = await runCli(['logs', '--stack', 't2'], { env });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(
-      'Error: Log group /aws/lambda/t2-DDBEventProcessor does not exist in us-east-1: the processor has not run there',
+      'Error: Log group /aws/lambda/t2-DDBEventProcessor does not exist in us-east-1: stack t2 is not deployed there',
     );
-    expect(result.stderr).toContain('Hint: Deploy the stack');
+    expect(result.stderr).toContain('Hint: Run `streamproc deploy --stack t2` (it creates the log group)');
   });
 });
