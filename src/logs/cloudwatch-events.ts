@@ -39,6 +39,8 @@ function pause(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
+const THROTTLED = /^(ThrottlingException|LimitExceededException|TooManyRequestsException)$/;
+
 function keyOf(event: FilteredLogEvent): string {
   return event.eventId ?? `${event.logStreamName}\u0000${event.timestamp}\u0000${event.message}`;
 }
@@ -56,6 +58,7 @@ export async function* cloudWatchEvents(options: CloudWatchEventsOptions): Async
   const lookbackMs = options.lookbackMs ?? 10_000;
   const seen = new Map<string, number>();
   let newest: number | undefined;
+  let throttled = 0;
   while (!signal.aborted) {
     const startTime = Math.max(options.sinceMs, newest === undefined ? options.sinceMs : newest - lookbackMs);
     let nextToken: string | undefined;
@@ -73,8 +76,13 @@ export async function* cloudWatchEvents(options: CloudWatchEventsOptions): Async
         );
       } catch (error) {
         if (signal.aborted) return;
-        throw error;
+        // A follow outlives a busy account: it waits longer (up to 30 s) and polls again from the
+        // same window, where the ids it remembers keep what it already printed from repeating.
+        if (!options.follow || !THROTTLED.test((error as { name?: string }).name ?? '')) throw error;
+        throttled += 1;
+        break;
       }
+      throttled = 0;
       const events = [...(page.events ?? [])].sort((a, b) => (a.timestamp ?? 0) - (b.timestamp ?? 0));
       for (const event of events) {
         const key = keyOf(event);
@@ -97,6 +105,7 @@ export async function* cloudWatchEvents(options: CloudWatchEventsOptions): Async
         for (const [key, timestamp] of seen) if (timestamp < newest - lookbackMs) seen.delete(key);
     } while (nextToken && !signal.aborted);
     if (!options.follow) return;
-    await pause(options.pollMs ?? 2000, signal);
+    const pollMs = options.pollMs ?? 2000;
+    await pause(throttled > 0 ? Math.min(30_000, pollMs * 2 ** throttled) : pollMs, signal);
   }
 }

@@ -121,6 +121,25 @@ describe('cloudWatchEvents', () => {
     expect(inputs().map((input) => input.startTime)).toEqual([50_000, 110_000, 110_000]);
   });
 
+  it('following, waits out throttling and goes on; without following, throttling is an error', async () => {
+    logs
+      .on(FilterLogEventsCommand)
+      .resolvesOnce({ events: [event('a', 1000)] })
+      .rejectsOnce(awsError('ThrottlingException', 'Rate exceeded'))
+      .resolves({ events: [event('a', 1000), event('b', 2000)] });
+    const stop = new AbortController();
+    const client = new CloudWatchLogsClient({ region: 'eu-west-1' });
+    const options = { client, logGroupName: GROUP, sinceMs: 0, signal: stop.signal, pollMs: 1 };
+    const read = await collect(cloudWatchEvents({ ...options, follow: true }), 2);
+    stop.abort();
+    expect(read.map((e) => e.eventId)).toEqual(['a', 'b']);
+
+    logs.reset();
+    logs.on(FilterLogEventsCommand).rejects(awsError('ThrottlingException', 'Rate exceeded'));
+    const once = cloudWatchEvents({ ...options, signal: new AbortController().signal });
+    await expect(collect(once)).rejects.toThrow('Rate exceeded');
+  });
+
   it('ends quietly when aborted during a call', async () => {
     const stop = new AbortController();
     logs.on(FilterLogEventsCommand).callsFake(() => {
