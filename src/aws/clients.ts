@@ -114,3 +114,11 @@ export async function createSecretsManagerClient(
   const { SecretsManagerClient } = await import('@aws-sdk/client-secrets-manager');
   return new SecretsManagerClient(await controlPlaneConfig(settings));
 }
+
+/** The function's log group (`logs` on the aws target); AWS_ENDPOINT_URL_CLOUDWATCH_LOGS reaches moto. */
+export async function createCloudWatchLogsClient(
+  settings: ControlPlaneSettings,
+): Promise<import('@aws-sdk/client-cloudwatch-logs').CloudWatchLogsClient> {
+  const { CloudWatchLogsClient } = await import('@aws-sdk/client-cloudwatch-logs');
+  return new CloudWatchLogsClient(await controlPlaneConfig(settings));
+}

@@ -37,7 +37,7 @@ function skipReason(type: string, options: PipelineSpecOptions): string {
     case 'AWS::SQS::Queue':
       return `on-failure records go to ${options.failureFile}`;
     case 'AWS::Logs::LogGroup':
-      return `function logs go to the engine log ${options.logFile}`;
+      return `function logs go to a rotating file in logs/ beside the engine log ${options.logFile} (read them with \`streamproc logs\`)`;
     case 'AWS::IAM::Role':
       return 'IAM is not emulated: the local function runs with the engine’s access to the local table';
     case 'AWS::IAM::User':
