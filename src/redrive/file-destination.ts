@@ -3,6 +3,8 @@ import { existsSync } from 'node:fs';
 import { open, readFile, rename, rm, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { writeFileAtomic } from '../atomic-file.js';
+import { UserError } from '../errors.js';
+import { lockHolder, releasePidLock, removeStaleLock, tryCreatePidLock } from '../pid-lock.js';
 import type { DestinationEntry, FailureSource } from './destination.js';
 
 /**
@@ -32,9 +34,38 @@ export class FailureFile implements FailureSource {
   private resumed = false;
   private renamed = false;
 
+  readonly lockFile: string;
+  private locked = false;
+
   constructor(readonly file: string) {
     this.claimed = file.replace(/\.jsonl$/, '.redrive.jsonl');
     this.offsetFile = file.replace(/\.jsonl$/, '.redrive.offset');
+    this.lockFile = file.replace(/\.jsonl$/, '.redrive.lock');
+  }
+
+  /**
+   * One redrive per stack at a time: two working on the same claimed file would both put its
+   * batches back. A lock whose holder died (kill -9) is broken; a live holder is a usage error.
+   */
+  async lock(): Promise<void> {
+    for (let attempt = 0; attempt < 50; attempt += 1) {
+      if (await tryCreatePidLock(this.lockFile)) {
+        this.locked = true;
+        return;
+      }
+      const holder = await lockHolder(this.lockFile);
+      if (holder !== undefined && alive(holder)) {
+        throw new UserError(`Another redrive of this stack is running (pid ${holder})`, {
+          hint: `Wait for it to finish (or stop it: kill ${holder}), then run redrive again.`,
+          code: 'REDRIVE_IN_PROGRESS',
+        });
+      }
+      await removeStaleLock(this.lockFile, (now) => now === undefined || !alive(now));
+    }
+    throw new UserError(`Could not take the redrive lock ${this.lockFile}`, {
+      hint: 'Remove the file if no redrive is running, then run redrive again.',
+      code: 'REDRIVE_LOCK',
+    });
   }
 
   get location(): string {
@@ -42,6 +73,7 @@ export class FailureFile implements FailureSource {
   }
 
   async next(): Promise<DestinationEntry[]> {
+    if (!this.locked) await this.lock();
     for (;;) {
       if (!this.active && !(await this.claim())) return [];
       if (this.lines.length === 0) await this.readMore();
@@ -65,6 +97,8 @@ export class FailureFile implements FailureSource {
   }
 
   async close(): Promise<{ remaining: number }> {
+    if (this.locked) await releasePidLock(this.lockFile);
+    this.locked = false;
     return { remaining: await countLines(this.file) };
   }
 
@@ -116,6 +150,15 @@ export class FailureFile implements FailureSource {
     if (end <= this.offset) return;
     this.offset = end;
     await writeFileAtomic(this.offsetFile, `${end}\n`);
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
