@@ -220,4 +220,51 @@ describe('streamproc redrive on the local engine', () => {
     );
     expect(await failureLines()).toEqual([]);
   }, 120_000);
+
+  it('--rejected re-sends the quarantined records stored whole and names those that cannot be', async () => {
+    // Prepare: three malformed records: small JSON of no known shape, 6 KiB of text (stored
+    // truncated to 4 KiB), and bytes that are not UTF-8.
+    const kinesis = await rig.kinesis();
+    const whole = '{"v":1,"id":"not-a-tweet"}';
+    const payloads = [Buffer.from(whole), Buffer.from('x'.repeat(6_000)), Buffer.from([0x7b, 0xff, 0xfe, 0x7d])];
+    const put = await kinesis.send(
+      new PutRecordsCommand({
+        StreamName: rig.streamName,
+        Records: payloads.map((data, i) => ({ Data: data, PartitionKey: `bad-${i}` })),
+      }),
+    );
+    kinesis.destroy();
+    const seqs = (put.Records ?? []).map((r) => r.SequenceNumber as string);
+    const db = await rig.dynamodb();
+    const rejectedNow = async () => (await scanTable(db, rig.tableName)).rejected;
+    await waitUntil(async () => (await rejectedNow()).length >= 3, 60_000, 'three rejected items');
+
+    // Act
+    const dry = await redriveJson('--rejected', '--dry-run');
+    const afterDry = await rejectedNow();
+    const run = await redriveJson('--rejected', '--yes');
+    await waitUntil(async () => (await rejectedNow()).length >= 3, 60_000, 'the re-sent record rejected again');
+    const after = await rejectedNow();
+    db.destroy();
+
+    // Assess
+    const notResendable = [
+      {
+        shardId: 'shardId-000000000000',
+        seq: seqs[1],
+        reason: expect.stringMatching(/^raw payload truncated \(6000 bytes/),
+      },
+      { shardId: 'shardId-000000000000', seq: seqs[2], reason: expect.stringMatching(/not valid UTF-8/) },
+    ];
+    expect(dry.rejected).toMatchObject({ found: 3, resent: 1, complete: true });
+    expect(dry.rejected?.notResendable).toEqual(expect.arrayContaining(notResendable));
+    expect(afterDry.map((r) => r.seq).sort()).toEqual([...seqs].sort());
+    expect(run.rejected).toMatchObject({ found: 3, resent: 1 });
+    expect(run.rejected?.notResendable).toEqual(expect.arrayContaining(notResendable));
+    // The whole one went back into the stream (the processor quarantined it again, under a new sequence number).
+    const seqsAfter = after.map((r) => r.seq);
+    expect(seqsAfter).not.toContain(seqs[0]);
+    expect(seqsAfter).toEqual(expect.arrayContaining([seqs[1], seqs[2]]));
+    expect(after.find((r) => !seqs.includes(r.seq))).toMatchObject({ rawBytes: whole.length });
+  }, 120_000);
 });
