@@ -53,8 +53,11 @@ export interface RedriveBatchData {
   to?: string;
   /** Records put back into the stream (or, in a dry run, that would be). */
   records: number;
-  /** redriven: put back and removed; would-redrive: dry run; kept: left in the destination. */
-  outcome: 'redriven' | 'would-redrive' | 'kept';
+  /**
+   * redriven: put back and removed; lost: nothing of it left in the stream, reported and removed;
+   * would-redrive: dry run; kept: left in the destination.
+   */
+  outcome: 'redriven' | 'lost' | 'would-redrive' | 'kept';
   /** Records of the range the stream no longer holds, when some are gone. */
   lostRecords?: number;
   /** Why it was kept, or why part of it is lost. */

@@ -229,7 +229,8 @@ export async function redriveSource(options: RedriveSourceOptions): Promise<Redr
             `${entry.where} was already gone when it was to be deleted (its receipt handle expired, or another redrive took it); its records were put back, and if it reappears a later redrive repeats it harmlessly.`,
           );
         }
-        report({ where: entry.where, ...range, records: read.records.length, outcome: 'redriven', ...lostPart });
+        const outcome = read.records.length === 0 && read.lost ? 'lost' : 'redriven';
+        report({ where: entry.where, ...range, records: read.records.length, outcome, ...lostPart });
       }
     }
   } finally {

@@ -127,7 +127,7 @@ export async function readRange(options: ReadRangeOptions): Promise<RangeRead> {
 function shardGone(error: unknown): string | undefined {
   const e = error as { name?: string; message?: string };
   if (e?.name === 'ResourceNotFoundException' && /shard/i.test(e.message ?? '')) {
-    return 'the shard no longer exists (past the stream retention period)';
+    return 'the shard no longer exists in the stream';
   }
   if (e?.name === 'InvalidArgumentException' && /sequence/i.test(e.message ?? '')) {
     return `the stream refused the range: ${e.message}`;

@@ -31,7 +31,8 @@ export function progressLines(event: ProgressEvent, color: boolean): string[] {
     case 'failedResources':
       return formatFailedResources(event.events, { color });
     case 'redriveBatch':
-      return [formatRedriveBatch(event.batch, color)];
+      // A dry run lists its batches in the summary instead.
+      return event.batch.outcome === 'would-redrive' ? [] : [formatRedriveBatch(event.batch, color)];
   }
 }
 

@@ -26,6 +26,8 @@ export function formatRedriveBatch(batch: RedriveBatchData, color: boolean): str
   switch (batch.outcome) {
     case 'redriven':
       return `${paint.green('✔')} redriven ${batch.where}: ${plural(batch.records, 'record')} ${range}${lost}`;
+    case 'lost':
+      return `${paint.yellow('!')} lost ${batch.where}: ${range}${lost}; removed`;
     case 'would-redrive':
       return `  would redrive ${batch.where}: ${plural(batch.records, 'record')} ${range}${lost}`;
     case 'kept':
@@ -38,6 +40,26 @@ export function formatLostRange(lost: LostRange): string {
   const part = lost.until ? `${lost.from} up to (not including) ${lost.until}` : `${lost.from}..${lost.to} (all of it)`;
   const count = lost.records === undefined ? '' : `, ${plural(lost.records, 'record')}`;
   return `${lost.shardId} ${part}${count}: ${lost.reason}`;
+}
+
+/** What a dry run would redrive, a row per failed batch: where and shard, first and last sequence number, records. */
+export function renderBatchTable(details: RedriveBatchData[], color: boolean): string {
+  return renderTable({
+    head: ['FAILED BATCH, SHARD', 'SEQUENCE NUMBERS (FIRST, LAST)', 'RECORDS'],
+    rows: details.map((d) => [
+      d.shardId ? `${d.where}\n${d.shardId}` : d.where,
+      d.from === undefined ? '' : `${d.from}\n${d.to}`,
+      // The reasons are listed under the table (lost ranges, kept entries): the cell stays narrow.
+      d.outcome === 'kept'
+        ? 'kept'
+        : d.lostRecords !== undefined
+          ? `${d.records} (${d.lostRecords} lost)`
+          : d.reason
+            ? `${d.records} (some lost)`
+            : d.records,
+    ]),
+    color,
+  });
 }
 
 /** The summary after a run (stdout). */
@@ -58,7 +80,9 @@ export function renderRedriveSummary(result: RedriveResult, color: boolean): str
     rows.push([result.dryRun ? 'Rejected: would re-send' : 'Rejected re-sent', result.rejected.resent]);
     rows.push(['Rejected: not re-sendable', result.rejected.notResendable.length]);
   }
-  const lines = [renderKeyValues(rows, color)];
+  const lines: string[] = [];
+  if (result.dryRun && result.details.length > 0) lines.push(renderBatchTable(result.details, color));
+  lines.push(renderKeyValues(rows, color));
   if (result.dryRun) lines.push(paint.gray('Dry run: nothing was changed.'));
   if (result.lost.length > 0) {
     lines.push(paint.yellow('Lost (no longer in the stream; these records cannot be redriven):'));
