@@ -26,10 +26,10 @@ export interface RejectedResult {
 
 /** Why a rejected item's raw payload cannot be re-sent (pure), or undefined when it was stored whole. */
 export function notResendableReason(item: Pick<RejectedItem, 'raw' | 'rawBytes' | 'rawTruncated'>): string | undefined {
-  if (item.rawTruncated) return `raw payload truncated (${item.rawBytes} bytes, only the first 4 KiB kept)`;
+  if (item.rawTruncated) return `raw truncated: ${item.rawBytes} bytes, 4 KiB kept`;
   // Stored decoded leniently as UTF-8: when the text's bytes are not the payload's, it was not UTF-8.
   if (Buffer.byteLength(item.raw, 'utf8') !== item.rawBytes) {
-    return 'raw payload was not valid UTF-8 (the stored text is not the bytes that were sent)';
+    return 'raw not UTF-8: stored text differs';
   }
   return undefined;
 }

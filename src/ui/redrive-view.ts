@@ -95,8 +95,8 @@ export function renderRedriveSummary(result: RedriveResult, color: boolean): str
   if (result.rejected && result.rejected.notResendable.length > 0) {
     lines.push(
       renderTable({
-        head: ['SHARD', 'SEQUENCE NUMBER', 'NOT RE-SENT BECAUSE'],
-        rows: result.rejected.notResendable.map((r) => [r.shardId, r.seq, r.reason]),
+        head: ['REJECTED RECORD (SHARD, SEQUENCE NUMBER)', 'NOT RE-SENT'],
+        rows: result.rejected.notResendable.map((r) => [`${r.shardId}\n${r.seq}`, r.reason]),
         color,
       }),
     );

@@ -132,9 +132,13 @@ describe('chunkForPut', () => {
 describe('notResendableReason (--rejected)', () => {
   it('re-sends only a raw payload stored whole', () => {
     expect(notResendableReason({ raw: '{"v":9}', rawBytes: 7, rawTruncated: false })).toBeUndefined();
-    expect(notResendableReason({ raw: 'x'.repeat(4096), rawBytes: 9000, rawTruncated: true })).toMatch(/truncated/);
+    expect(notResendableReason({ raw: 'x'.repeat(4096), rawBytes: 9000, rawTruncated: true })).toBe(
+      'raw truncated: 9000 bytes, 4 KiB kept',
+    );
     // One invalid byte became U+FFFD (three bytes) when it was stored.
-    expect(notResendableReason({ raw: 'a\uFFFD', rawBytes: 2, rawTruncated: false })).toMatch(/not valid UTF-8/);
+    expect(notResendableReason({ raw: 'a\uFFFD', rawBytes: 2, rawTruncated: false })).toBe(
+      'raw not UTF-8: stored text differs',
+    );
   });
 });
 
