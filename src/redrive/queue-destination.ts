@@ -26,12 +26,16 @@ interface QueueEntry extends DestinationEntry {
  * accepted by the stream; one whose batch was not put back is made visible again at the end, so
  * the next run sees it at once; one the run never finished (Ctrl-C, kill -9) reappears by itself
  * when its visibility timeout ends. `--dry-run` receives with a zero visibility timeout (nothing
- * hidden, nothing deleted) and stops when a receive brings no message it has not seen.
+ * hidden, nothing deleted) until it has seen as many messages as the queue reports, or three
+ * receives in a row bring none it has not seen.
  */
 export class DeadLetterQueue implements FailureSource {
   private readonly seen = new Set<string>();
   private readonly kept: QueueEntry[] = [];
   private drained = false;
+  /** Dry run: messages the queue said it held, and receives in a row that brought nothing new. */
+  private expected?: number;
+  private idleReceives = 0;
 
   constructor(private readonly options: QueueOptions) {}
 
@@ -41,7 +45,18 @@ export class DeadLetterQueue implements FailureSource {
 
   async next(): Promise<DestinationEntry[]> {
     if (this.drained) return [];
-    const { ReceiveMessageCommand } = await import('@aws-sdk/client-sqs');
+    const { GetQueueAttributesCommand, ReceiveMessageCommand } = await import('@aws-sdk/client-sqs');
+    if (this.options.dryRun && this.expected === undefined) {
+      const attributes = await this.call(() =>
+        this.options.client.send(
+          new GetQueueAttributesCommand({
+            QueueUrl: this.options.queueUrl,
+            AttributeNames: ['ApproximateNumberOfMessages'],
+          }),
+        ),
+      );
+      this.expected = Number(attributes.Attributes?.ApproximateNumberOfMessages ?? 0);
+    }
     const answer = await this.call(() =>
       this.options.client.send(
         new ReceiveMessageCommand({
@@ -59,7 +74,15 @@ export class DeadLetterQueue implements FailureSource {
       this.seen.add(id);
       fresh.push({ where: `message ${id}`, body: message.Body ?? '', receiptHandle: message.ReceiptHandle ?? '' });
     }
-    if (fresh.length === 0) this.drained = true;
+    if (!this.options.dryRun) {
+      if (fresh.length === 0) this.drained = true;
+      return fresh;
+    }
+    // Looking without hiding, SQS may answer the same messages again: keep receiving until every
+    // message the queue reported was seen, or a few receives in a row brought nothing new.
+    this.idleReceives = fresh.length === 0 ? this.idleReceives + 1 : 0;
+    if (this.seen.size >= (this.expected ?? 0) || this.idleReceives >= 3) this.drained = true;
+    if (fresh.length === 0 && !this.drained) return this.next();
     return fresh;
   }
 

@@ -1,5 +1,5 @@
 /** What goes wrong during a redrive, as one line with the fix: permissions, credentials, an engine gone. */
-import { UserError } from '../errors.js';
+import { InterruptedError, UserError } from '../errors.js';
 import { awsUserError } from '../stack/aws/errors.js';
 import type { FailureDestinationRef } from '../target.js';
 
@@ -25,6 +25,11 @@ export const REDRIVE_ACTIONS = [
 
 /** A UserError for what the user can fix; anything else unchanged. */
 export function redriveError(error: unknown, context: RedriveErrorContext): unknown {
+  if (error instanceof InterruptedError && !error.hint) {
+    return new InterruptedError(error.message, {
+      hint: `Run \`streamproc redrive\` again to finish: nothing was lost, and the batches already redriven are not repeated.`,
+    });
+  }
   if (error instanceof UserError) return error;
   const e = error as { name?: string; message?: string; code?: string; cause?: { code?: string } };
   const message = (e?.message ?? '').split('\n')[0] ?? '';

@@ -219,4 +219,38 @@ describe('redrive against mocked AWS', () => {
       { QueueUrl: QUEUE, ReceiptHandle: 'rh-1', VisibilityTimeout: 0 },
     ]);
   });
+
+  it('a dry run receives until it has seen every message the queue reports, hiding and deleting none', async () => {
+    const second = body.replace(SEQ[0] as string, SEQ[1] as string);
+    sqs.on(GetQueueAttributesCommand).resolves({ Attributes: { ApproximateNumberOfMessages: '2' } });
+    sqs
+      .on(ReceiveMessageCommand)
+      .resolvesOnce({ Messages: [{ MessageId: 'm-1', ReceiptHandle: 'rh-1', Body: body }] })
+      .resolvesOnce({ Messages: [{ MessageId: 'm-1', ReceiptHandle: 'rh-1b', Body: body }] })
+      .resolvesOnce({ Messages: [{ MessageId: 'm-2', ReceiptHandle: 'rh-2', Body: second }] })
+      .resolves({ Messages: [] });
+
+    const result = await redriveStack({
+      stack,
+      target,
+      dryRun: true,
+      reporter: recordingReporter().reporter,
+      signal: new AbortController().signal,
+      confirm: async () => {
+        throw new Error('a dry run asks nothing');
+      },
+      backoffBaseMs: 1,
+    });
+
+    // The second batch is SEQ[1] alone: one record.
+    expect(result).toMatchObject({ dryRun: true, batches: 2, records: 3, removed: 0, remaining: 2 });
+    expect(result.details.map((d) => [d.where, d.outcome])).toEqual([
+      ['message m-1', 'would-redrive'],
+      ['message m-2', 'would-redrive'],
+    ]);
+    expect(sqs.commandCalls(ReceiveMessageCommand).map((c) => c.args[0].input.VisibilityTimeout)).toEqual([0, 0, 0]);
+    expect(sqs.commandCalls(DeleteMessageCommand)).toHaveLength(0);
+    expect(sqs.commandCalls(ChangeMessageVisibilityCommand)).toHaveLength(0);
+    expect(kinesis.commandCalls(PutRecordsCommand)).toHaveLength(0);
+  });
 });
