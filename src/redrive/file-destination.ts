@@ -1,7 +1,7 @@
 /** The local target's on-failure file (mapping/failures.jsonl), redriven without losing an append. */
 import { existsSync } from 'node:fs';
-import { open, readFile, rename, rm, stat } from 'node:fs/promises';
-import { basename } from 'node:path';
+import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
+import { basename, dirname } from 'node:path';
 import { writeFileAtomic } from '../atomic-file.js';
 import { UserError } from '../errors.js';
 import { lockHolder, releasePidLock, removeStaleLock, tryCreatePidLock } from '../pid-lock.js';
@@ -48,6 +48,7 @@ export class FailureFile implements FailureSource {
    * batches back. A lock whose holder died (kill -9) is broken; a live holder is a usage error.
    */
   async lock(): Promise<void> {
+    await mkdir(dirname(this.lockFile), { recursive: true });
     for (let attempt = 0; attempt < 50; attempt += 1) {
       if (await tryCreatePidLock(this.lockFile)) {
         this.locked = true;

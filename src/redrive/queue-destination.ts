@@ -23,14 +23,16 @@ interface QueueEntry extends DestinationEntry {
 /**
  * Reads the dead-letter queue ten messages at a time. A message is received with a visibility
  * timeout long enough to redrive its batch and is deleted only after the batch's records were
- * accepted by the stream; one whose batch was not put back is made visible again at the end, so
- * the next run sees it at once; one the run never finished (Ctrl-C, kill -9) reappears by itself
- * when its visibility timeout ends. `--dry-run` receives with a zero visibility timeout (nothing
+ * accepted by the stream; one whose batch was not put back, or that a stopped run (Ctrl-C, an
+ * error) still held, is made visible again at the end, so the next run sees it at once; after a
+ * kill -9 it reappears by itself when its visibility timeout ends. `--dry-run` receives with a zero visibility timeout (nothing
  * hidden, nothing deleted) until it has seen as many messages as the queue reports, or three
  * receives in a row bring none it has not seen.
  */
 export class DeadLetterQueue implements FailureSource {
   private readonly seen = new Set<string>();
+  /** Received and neither deleted nor kept yet: made visible again if the run stops (Ctrl-C, an error). */
+  private readonly inHand = new Map<string, QueueEntry>();
   private readonly kept: QueueEntry[] = [];
   private drained = false;
   /** Dry run: messages the queue said it held, and receives in a row that brought nothing new. */
@@ -72,7 +74,9 @@ export class DeadLetterQueue implements FailureSource {
       const id = message.MessageId ?? message.ReceiptHandle ?? '';
       if (this.seen.has(id)) continue;
       this.seen.add(id);
-      fresh.push({ where: `message ${id}`, body: message.Body ?? '', receiptHandle: message.ReceiptHandle ?? '' });
+      const entry = { where: `message ${id}`, body: message.Body ?? '', receiptHandle: message.ReceiptHandle ?? '' };
+      fresh.push(entry);
+      if (!this.options.dryRun) this.inHand.set(entry.receiptHandle, entry);
     }
     if (!this.options.dryRun) {
       if (fresh.length === 0) this.drained = true;
@@ -88,6 +92,7 @@ export class DeadLetterQueue implements FailureSource {
 
   async remove(entry: DestinationEntry): Promise<boolean> {
     if (this.options.dryRun) return false;
+    this.inHand.delete((entry as QueueEntry).receiptHandle);
     const { DeleteMessageCommand } = await import('@aws-sdk/client-sqs');
     try {
       await this.call(() =>
@@ -108,12 +113,16 @@ export class DeadLetterQueue implements FailureSource {
   }
 
   async keep(entry: DestinationEntry): Promise<void> {
-    if (!this.options.dryRun) this.kept.push(entry as QueueEntry);
+    if (this.options.dryRun) return;
+    this.inHand.delete((entry as QueueEntry).receiptHandle);
+    this.kept.push(entry as QueueEntry);
   }
 
   async close(): Promise<{ remaining?: number }> {
     const { ChangeMessageVisibilityCommand, GetQueueAttributesCommand } = await import('@aws-sdk/client-sqs');
-    for (const entry of this.kept.splice(0)) {
+    const release = [...this.kept.splice(0), ...this.inHand.values()];
+    this.inHand.clear();
+    for (const entry of release) {
       try {
         await this.options.client.send(
           new ChangeMessageVisibilityCommand({

@@ -142,6 +142,10 @@ describe('redrive against mocked AWS', () => {
 
     expect((error as UserError).code).toBe('AWS_ACCESS_DENIED');
     expect(sqs.commandCalls(DeleteMessageCommand)).toHaveLength(0);
+    // The message it held is visible again at once for the next run.
+    expect(sqs.commandCalls(ChangeMessageVisibilityCommand).map((c) => c.args[0].input)).toEqual([
+      { QueueUrl: QUEUE, ReceiptHandle: 'rh-1', VisibilityTimeout: 0 },
+    ]);
   });
 
   it('rides out throttled reads and a throttled entry, then deletes the message', async () => {
