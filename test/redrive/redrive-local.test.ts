@@ -3,8 +3,9 @@
  * throws on marked records (test/redrive/handlers/failing-processor.ts, MaximumRetryAttempts=0)
  * sends their batches to mapping/failures.jsonl; the built-in processor is deployed again; redrive
  * puts the batches' records back. Every record ends in the table exactly once, the failure file
- * ends empty, a dry run changes nothing, an interrupted redrive run again loses and repeats
- * nothing beyond the one batch under way, and a range the stream no longer holds is reported.
+ * ends empty, a dry run changes nothing, an interrupted redrive (Ctrl-C, kill -9) run again loses
+ * and repeats nothing beyond the one batch under way, a range the stream no longer holds is
+ * reported, and --rejected re-sends the quarantined records stored whole.
  */
 import { existsSync } from 'node:fs';
 import { appendFile, readFile } from 'node:fs/promises';
@@ -49,7 +50,7 @@ async function deployFixed(): Promise<void> {
   await rig.deploy(['--batch-size', String(BATCH), '-p', 'MaximumRetryAttempts=0']);
 }
 
-/** Puts `count` tweets, those whose index `marked` picks carrying REDRIVE-MARK; returns their ids. */
+/** Puts `count` tweets, those whose index `marked` picks carrying REDRIVE-MARK, and expects their ids in the table. */
 async function putTweets(count: number, marked: (i: number) => boolean): Promise<void> {
   const kinesis = await rig.kinesis();
   try {
@@ -148,7 +149,7 @@ describe('streamproc redrive on the local engine', () => {
     expect(existsSync(rig.failureFile.replace('.jsonl', '.redrive.offset'))).toBe(false);
   }, 180_000);
 
-  it('an interrupted redrive, run again, loses nothing and repeats at most the batch under way', async () => {
+  it('an interrupted redrive (Ctrl-C, then kill -9), run again, loses nothing and repeats at most the batch under way', async () => {
     // Prepare: 1,500 marked tweets → 150 failed batches.
     await deployFailing();
     await putTweets(1_500, () => true);
@@ -157,22 +158,35 @@ describe('streamproc redrive on the local engine', () => {
     await deployFixed();
     const streamBefore = await streamRecordCount();
 
-    // Act: kill -9 once 30 batches are done, then redrive again.
-    const first = startCli(['redrive', '--stack', rig.stack, '--yes'], { env: rig.dirs.env(), timeoutMs: 120_000 });
+    // Act: Ctrl-C (SIGINT) once 10 batches are done; again, kill -9 once 20 more are done; then
+    // redrive to the end.
+    const env = rig.dirs.env();
+    const first = startCli(['redrive', '--stack', rig.stack, '--yes'], { env, timeoutMs: 120_000 });
     first.child.stdin.end();
-    await first.waitForOutput(/redriven failures\.jsonl entry 30:/, { timeoutMs: 60_000 });
-    process.kill(first.child.pid as number, 'SIGKILL');
-    const killed = await first.exited;
+    await first.waitForOutput(/redriven failures\.jsonl entry 10:/, { timeoutMs: 60_000 });
+    process.kill(first.child.pid as number, 'SIGINT');
+    const stopped = await first.exited;
+    const lockAfterStop = existsSync(rig.failureFile.replace('.jsonl', '.redrive.lock'));
+    const killedRun = startCli(['redrive', '--stack', rig.stack, '--yes'], { env, timeoutMs: 120_000 });
+    killedRun.child.stdin.end();
+    await killedRun.waitForOutput(/redriven failures\.jsonl entry 20:/, { timeoutMs: 60_000 });
+    process.kill(killedRun.child.pid as number, 'SIGKILL');
+    const killed = await killedRun.exited;
     const claimedLeft = existsSync(rig.failureFile.replace('.jsonl', '.redrive.jsonl'));
     const second = await redriveJson('--yes');
     await rig.waitForIdle(60_000);
 
     // Assess
+    expect(stopped.code).toBe(130);
+    expect(stopped.stderr).toContain(
+      'Hint: Run `streamproc redrive` again to finish: nothing was lost, and the batches already redriven are not repeated.',
+    );
+    expect(lockAfterStop).toBe(false);
     expect(killed.signal).toBe('SIGKILL');
     expect(claimedLeft).toBe(true);
     expect(second.lost).toEqual([]);
     expect(second.batches).toBeGreaterThan(0);
-    expect(second.batches).toBeLessThanOrEqual(121);
+    expect(second.batches).toBeLessThanOrEqual(150 - 10 - 20 + 1);
     const db = await rig.dynamodb();
     const { tweetIds } = await scanTable(db, rig.tableName);
     db.destroy();
