@@ -257,4 +257,28 @@ describe('redrive against mocked AWS', () => {
     expect(sqs.commandCalls(ChangeMessageVisibilityCommand)).toHaveLength(0);
     expect(kinesis.commandCalls(PutRecordsCommand)).toHaveLength(0);
   });
+
+  it('puts back what is left of a batch whose start was trimmed and reports the trimmed part as lost', async () => {
+    // The iterator starts after the batch's first record: the stream trimmed it (past its retention).
+    kinesis.on(GetRecordsCommand).resolves({ Records: records.slice(1), MillisBehindLatest: 0 });
+    kinesis.on(PutRecordsCommand).resolves({ FailedRecordCount: 0, Records: [{ SequenceNumber: '9', ShardId: SHARD }] });
+
+    const result = await run();
+
+    expect(result.lost).toEqual([
+      {
+        shardId: SHARD,
+        from: SEQ[0],
+        to: SEQ[1],
+        until: SEQ[1],
+        records: 1,
+        reason: 'past the stream retention period (trimmed)',
+      },
+    ]);
+    expect(
+      kinesis.commandCalls(PutRecordsCommand).map((c) => c.args[0].input.Records?.map((r) => r.PartitionKey)),
+    ).toEqual([['pk-1']]);
+    expect(result).toMatchObject({ records: 1, removed: 1 });
+    expect(result.details).toEqual([expect.objectContaining({ outcome: 'redriven', records: 1, lostRecords: 1 })]);
+  });
 });
