@@ -261,7 +261,9 @@ describe('redrive against mocked AWS', () => {
   it('puts back what is left of a batch whose start was trimmed and reports the trimmed part as lost', async () => {
     // The iterator starts after the batch's first record: the stream trimmed it (past its retention).
     kinesis.on(GetRecordsCommand).resolves({ Records: records.slice(1), MillisBehindLatest: 0 });
-    kinesis.on(PutRecordsCommand).resolves({ FailedRecordCount: 0, Records: [{ SequenceNumber: '9', ShardId: SHARD }] });
+    kinesis
+      .on(PutRecordsCommand)
+      .resolves({ FailedRecordCount: 0, Records: [{ SequenceNumber: '9', ShardId: SHARD }] });
 
     const result = await run();
 
