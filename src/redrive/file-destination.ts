@@ -20,7 +20,9 @@ import type { DestinationEntry, FailureSource } from './destination.js';
  * idempotent keys make that harmless). Entries kept (unreadable, or not put back) are appended to
  * failures.jsonl the same way the engine appends. An append that was already under way when the
  * file was renamed (opened before, written after) lands in the claimed file: before deleting it,
- * redrive reads it once more and handles whatever arrived since.
+ * redrive reads it once more and handles whatever arrived since. (Not covered: a writer stalled
+ * between its open and its write for the whole run, then writing after that last read; the
+ * engine's open-write-fsync takes microseconds, a redrive at least milliseconds per batch.)
  */
 export class FailureFile implements FailureSource {
   readonly claimed: string;
@@ -45,7 +47,7 @@ export class FailureFile implements FailureSource {
 
   /**
    * One redrive per stack at a time: two working on the same claimed file would both put its
-   * batches back. A lock whose holder died (kill -9) is broken; a live holder is a usage error.
+   * batches back. A lock whose holder died (kill -9) is broken; a live holder is an error naming it.
    */
   async lock(): Promise<void> {
     await mkdir(dirname(this.lockFile), { recursive: true });
