@@ -53,6 +53,11 @@ export async function createDynamoDbClient(settings: ClientSettings): Promise<Dy
   return new DynamoDBClient(await commonConfig(settings));
 }
 
+export async function createSqsClient(settings: ClientSettings): Promise<import('@aws-sdk/client-sqs').SQSClient> {
+  const { SQSClient } = await import('@aws-sdk/client-sqs');
+  return new SQSClient(await commonConfig(settings));
+}
+
 /** Clients for a resolved pipeline (what ingest and browse use). */
 export async function pipelineClients(
   endpoints: PipelineEndpoints,
