@@ -1,7 +1,7 @@
 // One shard of one event source mapping: reads batches, invokes the function, carries out the batch policy.
 
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
-import { type Attempt, afterInvocation, type BatchDecision, splitByRecordAge } from './batch-policy.js';
+import { type Attempt, afterInvocation, type BatchDecision, retryPauseMs, splitByRecordAge } from './batch-policy.js';
 import type { CheckpointStore } from './checkpoints.js';
 import { type DiscardCondition, type FailureDestination, onFailureRecord } from './failure-destination.js';
 import { FunctionInvoker, type InvocationOutcome } from './function-invoker.js';
@@ -168,7 +168,8 @@ export class ShardPoller {
         continue;
       }
       this.counters.retries++;
-      await this.sleep(decision.delayMs);
+      const oldest = decision.retry.records[0]?.arrivalMs;
+      await this.sleep(retryPauseMs(decision.delayMs, oldest, settings.maximumRecordAgeInSeconds, this.ctx.now()));
       queue.unshift(decision.retry);
     }
     return true;
