@@ -1,19 +1,20 @@
-// One shard of one event source mapping: reads batches, invokes the function, carries out the batch policy.
+// One shard of one event source mapping: reads it in order and hands its records to one or more concurrent batches.
 
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
-import { type Attempt, afterInvocation, type BatchDecision, retryPauseMs, splitByRecordAge } from './batch-policy.js';
+import { BatchLane, type LaneContext } from './batch-lane.js';
 import type { CheckpointStore } from './checkpoints.js';
-import { type DiscardCondition, type FailureDestination, onFailureRecord } from './failure-destination.js';
-import { FunctionInvoker, type InvocationOutcome } from './function-invoker.js';
-import { type EventSourceIdentity, type ShardRecord, toKinesisEvent } from './kinesis-event.js';
+import type { FailureDestination } from './failure-destination.js';
+import { type EventSourceIdentity, MAX_EVENT_PAYLOAD_BYTES, type ShardRecord } from './kinesis-event.js';
+import { assignLanes, HandledPrefix } from './parallelization.js';
 import { emptyShardCounters, errorMessage, type FunctionLogSink, type RunnerLog, type ShardStats } from './reports.js';
 import type { FunctionConfig, MappingSettings } from './settings.js';
 import { ShardReader } from './shard-reader.js';
 
 /**
- * The shard is read strictly in order and one batch is invoked at a time; what happens after an
- * invocation is decided by batch-policy.ts, and this class only carries it out: counters, log
- * events, checkpoints and the on-failure destination.
+ * The shard is read strictly in order. With ParallelizationFactor 1 one batch is invoked at a
+ * time; with N > 1 records are spread over N lanes by partition key (parallelization.ts) and up
+ * to N batches run at once, each lane in order. Either way a lane (batch-lane.ts) settles each
+ * batch, and the checkpoint moves only over records every lane is done with.
  */
 
 export interface PollerContext {
@@ -35,19 +36,16 @@ export interface PollerContext {
   onShardEnd(shardId: string): void;
 }
 
-/** An attempt with what the on-failure record tells about it. */
-interface Unit extends Attempt {
-  invokeCount: number;
-  lastRequestId?: string;
-  lastWasFunctionError: boolean;
-}
+type Ended = 'ended' | 'resize';
 
 export class ShardPoller {
   private stopping = false;
   private readonly reader: ShardReader;
-  private invoker: FunctionInvoker | undefined;
-  private invokerGeneration = -1;
-  private wake: (() => void) | undefined;
+  private lanes: BatchLane[] = [];
+  private readonly laneContext: LaneContext;
+  private readonly sleepers = new Set<() => void>();
+  private readonly waiters = new Set<() => void>();
+  private readonly prefix = new HandledPrefix();
   private state: ShardStats['state'] = 'polling';
   private readonly counters = emptyShardCounters();
   private lastError: ShardStats['lastError'];
@@ -57,39 +55,51 @@ export class ShardPoller {
     readonly shardId: string,
     private readonly ctx: PollerContext,
   ) {
+    const identity = { ...ctx.identity, shardId };
     this.reader = new ShardReader({
       ...ctx,
-      identity: { ...ctx.identity, shardId },
+      identity,
       stopping: () => this.stopping,
       sleep: (ms) => this.sleep(ms),
     });
+    this.laneContext = {
+      ...ctx,
+      identity,
+      counters: this.counters,
+      setLastError: (message) => {
+        this.lastError = { message, at: new Date().toISOString() };
+      },
+      stopping: () => this.stopping,
+      sleep: (ms) => this.sleep(ms),
+      handled: (records) => this.handled(records),
+    };
   }
 
   start(): void {
-    // Start the execution environment now, so the first batch does not pay the cold start.
-    this.currentInvoker().warm();
+    this.resizeLanes(this.factor()).catch(() => undefined);
     this.done = this.run();
   }
 
-  /** Finish the current invocation (and checkpoint it), then stop; abandons a batch still being gathered. */
+  /** Finish the current invocations (and checkpoint them), then stop; abandons a batch still being gathered. */
   stop(): void {
     this.stopping = true;
-    this.wake?.();
+    for (const wake of [...this.sleepers, ...this.waiters]) wake();
   }
 
-  /** Kills the in-flight invocation: its batch is neither checkpointed nor discarded. */
+  /** Kills the in-flight invocations: their batches are neither checkpointed nor discarded. */
   abort(): void {
-    this.invoker?.abort();
+    for (const lane of this.lanes) lane.abort();
   }
 
   async close(): Promise<void> {
-    await this.invoker?.close();
+    await Promise.all(this.lanes.map((lane) => lane.close()));
   }
 
   stats(): ShardStats {
+    const invoking = this.state === 'polling' && this.lanes.some((lane) => lane.invoking);
     return {
       shardId: this.shardId,
-      state: this.state,
+      state: invoking ? 'invoking' : this.state,
       checkpoint: this.ctx.checkpoints.get(this.shardId)?.sequenceNumber,
       lagMs: this.reader.lagMs(),
       ...this.counters,
@@ -97,187 +107,151 @@ export class ShardPoller {
     };
   }
 
+  private factor(): number {
+    return this.ctx.settings().parallelizationFactor ?? 1;
+  }
+
   private async run(): Promise<void> {
     let consecutiveErrors = 0;
     while (!this.stopping) {
       try {
-        this.state = 'polling';
-        const batch = await this.reader.nextBatch();
-        if (this.stopping) break;
-        if (batch.length === 0) {
-          if (this.reader.drained) {
-            await this.ctx.checkpoints.markClosed(this.shardId);
-            this.state = 'closed';
-            this.ctx.log({ level: 'info', event: 'shard-drained', shardId: this.shardId });
-            this.ctx.onShardEnd(this.shardId);
-            return;
-          }
-          continue;
-        }
-        if (!(await this.process(batch))) break;
+        const factor = this.factor();
+        await this.resizeLanes(factor);
+        const ended = factor === 1 ? await this.runOneBatchAtATime() : await this.runConcurrently(factor);
         consecutiveErrors = 0;
+        if (ended === 'ended') break;
       } catch (error) {
         if (this.stopping) break;
         consecutiveErrors++;
         this.lastError = { message: errorMessage(error), at: new Date().toISOString() };
         this.ctx.log({ level: 'warn', event: 'shard-error', shardId: this.shardId, error: this.lastError.message });
+        // Whatever was read but not checkpointed is read again (at-least-once, nothing lost).
         this.reader.rewind();
+        this.prefix.clear();
         await this.sleep(Math.min(5_000, 100 * 2 ** Math.min(consecutiveErrors, 6)));
       }
     }
     if (this.state !== 'closed') this.state = 'stopped';
   }
 
-  /** Settles one batch; false when it was abandoned because the runner is stopping. */
-  private async process(batch: ShardRecord[]): Promise<boolean> {
-    this.counters.batches++;
-    const queue: Unit[] = [{ records: batch, retries: 0, invokeCount: 0, lastWasFunctionError: false }];
-    for (let unit = queue.shift(); unit; unit = queue.shift()) {
-      if (this.stopping) return false;
-      const settings = this.ctx.settings();
-      const { expired, live } = splitByRecordAge(unit.records, settings.maximumRecordAgeInSeconds, this.ctx.now());
-      if (expired.length > 0) {
-        await this.discard(unit, expired, 'RecordAgeExceeded');
-        unit.records = live;
-        if (live.length === 0) continue;
-      }
-      const outcome = await this.invoke(unit.records);
-      if (outcome.status === 'aborted') return false;
-      unit.invokeCount++;
-      unit.lastRequestId = outcome.requestId;
-      unit.lastWasFunctionError = outcome.status === 'error';
-      const decision = afterInvocation(unit, outcome, settings);
-      if (decision.action === 'commit') {
-        await this.commit(decision.commit);
+  /** ParallelizationFactor 1: read a batch, settle it, read the next. */
+  private async runOneBatchAtATime(): Promise<Ended> {
+    const lane = this.lanes[0] as BatchLane;
+    while (!this.stopping) {
+      if (this.factor() !== 1) return 'resize';
+      const batch = await this.reader.nextBatch();
+      if (this.stopping) break;
+      if (batch.length === 0) {
+        if (this.reader.drained) return this.closeShard();
         continue;
       }
-      this.reportFailure(unit, outcome, decision);
-      if (decision.action === 'bisect') {
-        this.counters.bisects++;
-        queue.unshift(...decision.halves);
-        continue;
-      }
-      if (decision.commit.length > 0) await this.commit(decision.commit);
-      if (decision.action === 'discard') {
-        await this.discard(unit, decision.discard, decision.condition);
-        continue;
-      }
-      if (decision.fresh) {
-        // A new attempt: its own invocation count and retry budget (see batch-policy.ts).
-        queue.unshift({ ...decision.retry, invokeCount: 0, lastWasFunctionError: false });
-        continue;
-      }
-      this.counters.retries++;
-      const oldest = decision.retry.records[0]?.arrivalMs;
-      await this.sleep(retryPauseMs(decision.delayMs, oldest, settings.maximumRecordAgeInSeconds, this.ctx.now()));
-      queue.unshift(decision.retry);
+      this.prefix.add(batch);
+      if (!(await lane.process(batch))) break;
     }
-    return true;
-  }
-
-  private reportFailure(
-    unit: Unit,
-    outcome: Exclude<InvocationOutcome, { status: 'aborted' }>,
-    decision: Exclude<BatchDecision<Unit>, { action: 'commit' }>,
-  ): void {
-    const { failure } = decision;
-    if (failure.kind === 'function-error' && outcome.status === 'error') {
-      this.counters.functionErrors++;
-      this.lastError = { message: `${outcome.errorType}: ${outcome.errorMessage}`, at: new Date().toISOString() };
-      this.ctx.log({
-        level: 'warn',
-        event: 'function-error',
-        shardId: this.shardId,
-        requestId: outcome.requestId,
-        errorType: outcome.errorType,
-        errorMessage: outcome.errorMessage,
-        batchSize: unit.records.length,
-      });
-    } else if (failure.kind === 'partial-failure') {
-      this.counters.partialFailures++;
-      this.ctx.log({
-        level: 'info',
-        event: 'partial-batch-failure',
-        shardId: this.shardId,
-        requestId: outcome.requestId,
-        failedSequenceNumber: failure.failedSequenceNumber,
-        batchSize: unit.records.length,
-      });
-    }
-  }
-
-  private async invoke(records: ShardRecord[]): Promise<InvocationOutcome> {
-    if (this.invoker && this.ctx.fn().generation !== this.invokerGeneration) {
-      // A new bundle or environment takes effect between invocations, in a fresh environment.
-      await this.invoker.close();
-      this.invoker = undefined;
-    }
-    const invoker = this.currentInvoker();
-    this.state = 'invoking';
-    this.counters.invocations++;
-    const outcome = await invoker.invoke(toKinesisEvent(records, { ...this.ctx.identity, shardId: this.shardId }));
-    this.state = 'polling';
-    return outcome;
-  }
-
-  private currentInvoker(): FunctionInvoker {
-    if (this.invoker) return this.invoker;
-    const { config, generation } = this.ctx.fn();
-    this.invoker = new FunctionInvoker({
-      fn: config,
-      functionArn: this.ctx.functionArn,
-      shardId: this.shardId,
-      functionLog: this.ctx.functionLog,
-      log: this.ctx.log,
-    });
-    this.invokerGeneration = generation;
-    return this.invoker;
-  }
-
-  /** Sends a batch's metadata to the on-failure destination, then moves past it. */
-  private async discard(unit: Unit, records: ShardRecord[], condition: DiscardCondition): Promise<void> {
-    const record = onFailureRecord({
-      records,
-      shardId: this.shardId,
-      streamArn: this.ctx.identity.streamArn,
-      functionArn: this.ctx.functionArn,
-      condition,
-      approximateInvokeCount: unit.invokeCount,
-      functionError: unit.lastWasFunctionError,
-      requestId: unit.lastRequestId,
-      now: this.ctx.now(),
-    });
-    await this.ctx.failures.send(record);
-    this.counters.sentToFailureDestination++;
-    this.counters.recordsSentToFailureDestination += records.length;
-    this.ctx.log({
-      level: 'warn',
-      event: 'batch-discarded',
-      shardId: this.shardId,
-      condition,
-      batchSize: records.length,
-      startSequenceNumber: record.KinesisBatchInfo.startSequenceNumber,
-      endSequenceNumber: record.KinesisBatchInfo.endSequenceNumber,
-      destination: this.ctx.failures.file,
-    });
-    await this.checkpoint(records);
-  }
-
-  private async commit(records: ShardRecord[]): Promise<void> {
-    this.counters.records += records.length;
-    await this.checkpoint(records);
+    return 'ended';
   }
 
   /**
-   * Records the checkpoint in memory and persists it without holding up the next batch: an
-   * fsync'd atomic write costs 10-30 ms here, on the latency path of every batch otherwise. The
-   * file only ever names handled records, and stop() flushes it, so a crash can at worst
-   * redeliver the last batch (at-least-once, as on AWS), never skip one.
+   * ParallelizationFactor N > 1: the reader fills one queue per lane (by partition key) up to N
+   * batches ahead, and each lane settles batches from its own queue. A failure anywhere stops
+   * reading; once every lane has finished its batch, the error goes to run(), which reads again
+   * from the checkpoint.
    */
-  private async checkpoint(records: ShardRecord[]): Promise<void> {
-    const last = records[records.length - 1];
-    if (!last) return;
-    this.ctx.checkpoints.commit(this.shardId, last.sequenceNumber).catch((error: unknown) => {
+  private async runConcurrently(factor: number): Promise<Ended> {
+    const queues: ShardRecord[][] = this.lanes.map(() => []);
+    let readerDone = false;
+    let failure: { error: unknown } | undefined;
+    const laneLoop = async (lane: BatchLane, queue: ShardRecord[]): Promise<void> => {
+      while (!this.stopping && !failure) {
+        if (queue.length === 0) {
+          if (readerDone) return;
+          await this.waitForSignal();
+          continue;
+        }
+        const batch = takeBatch(queue, this.ctx.settings().batchSize);
+        this.signal();
+        try {
+          if (!(await lane.process(batch))) return;
+        } catch (error) {
+          failure ??= { error };
+          return;
+        } finally {
+          this.signal();
+        }
+      }
+    };
+    const loops = this.lanes.map((lane, index) => laneLoop(lane, queues[index] as ShardRecord[]));
+    let ended: Ended | 'drained' = 'ended';
+    try {
+      while (!this.stopping && !failure) {
+        if (this.factor() !== factor) {
+          ended = 'resize';
+          break;
+        }
+        const capacity = factor * this.ctx.settings().batchSize;
+        const queued = queues.reduce((sum, queue) => sum + queue.length, 0);
+        if (queued >= capacity) {
+          await this.waitForSignal();
+          continue;
+        }
+        const batch = await this.reader.nextBatch({
+          records: capacity - queued,
+          bytes: factor * MAX_EVENT_PAYLOAD_BYTES,
+        });
+        if (this.stopping) break;
+        if (batch.length === 0) {
+          if (this.reader.drained) {
+            ended = 'drained';
+            break;
+          }
+          continue;
+        }
+        this.prefix.add(batch);
+        for (const [index, records] of assignLanes(batch, factor).entries())
+          for (const record of records) queues[index]?.push(record);
+        this.signal();
+      }
+    } catch (error) {
+      failure ??= { error };
+    }
+    readerDone = true;
+    this.signal();
+    await Promise.all(loops);
+    if (failure) throw failure.error;
+    if (ended === 'drained' && !this.stopping && this.prefix.outstanding === 0) return this.closeShard();
+    return ended === 'resize' ? 'resize' : 'ended';
+  }
+
+  /** Lanes for `factor` concurrent batches: new ones start warm, surplus ones are shut down. */
+  private async resizeLanes(factor: number): Promise<void> {
+    while (this.lanes.length < factor) {
+      const lane = new BatchLane(this.lanes.length, this.laneContext);
+      this.lanes.push(lane);
+      lane.warm();
+    }
+    const surplus = this.lanes.splice(factor);
+    await Promise.all(surplus.map((lane) => lane.close()));
+  }
+
+  private async closeShard(): Promise<Ended> {
+    await this.ctx.checkpoints.markClosed(this.shardId);
+    this.state = 'closed';
+    this.ctx.log({ level: 'info', event: 'shard-drained', shardId: this.shardId });
+    this.ctx.onShardEnd(this.shardId);
+    return 'ended';
+  }
+
+  /**
+   * Records were handled (succeeded or sent to the on-failure destination). The checkpoint moves
+   * to the highest sequence number at or below which every record is handled (parallelization.ts),
+   * and is persisted without holding up the next batch: an fsync'd atomic write costs 10-30 ms
+   * here, on the latency path of every batch otherwise. The file only ever names handled records,
+   * and stop() flushes it, so a crash can at worst redeliver records, never skip one.
+   */
+  private handled(records: ShardRecord[]): void {
+    const through = this.prefix.markHandled(records);
+    if (through === undefined) return;
+    this.ctx.checkpoints.commit(this.shardId, through).catch((error: unknown) => {
       this.lastError = { message: errorMessage(error), at: new Date().toISOString() };
       this.ctx.log({
         level: 'error',
@@ -286,7 +260,23 @@ export class ShardPoller {
         error: this.lastError.message,
       });
     });
-    this.reader.handledThrough(last.sequenceNumber);
+    this.reader.handledThrough(through);
+  }
+
+  /** Wakes whoever waits for a lane to take or settle records, or for records to arrive. */
+  private signal(): void {
+    for (const wake of [...this.waiters]) wake();
+  }
+
+  private waitForSignal(): Promise<void> {
+    if (this.stopping) return Promise.resolve();
+    return new Promise((resolve) => {
+      const wake = (): void => {
+        this.waiters.delete(wake);
+        resolve();
+      };
+      this.waiters.add(wake);
+    });
   }
 
   private sleep(ms: number): Promise<void> {
@@ -294,11 +284,24 @@ export class ShardPoller {
     return new Promise((resolve) => {
       const done = (): void => {
         clearTimeout(timer);
-        this.wake = undefined;
+        this.sleepers.delete(done);
         resolve();
       };
       const timer = setTimeout(done, ms);
-      this.wake = done;
+      this.sleepers.add(done);
     });
   }
+}
+
+/** The next batch of a lane: the oldest records of its queue, up to the batch size and 6 MB. */
+function takeBatch(queue: ShardRecord[], batchSize: number): ShardRecord[] {
+  let count = 0;
+  let bytes = 0;
+  while (count < queue.length && count < batchSize) {
+    const size = (queue[count] as ShardRecord).eventBytes;
+    if (count > 0 && bytes + size > MAX_EVENT_PAYLOAD_BYTES) break;
+    bytes += size;
+    count++;
+  }
+  return queue.splice(0, count);
 }

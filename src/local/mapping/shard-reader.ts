@@ -68,18 +68,21 @@ export class ShardReader {
   }
 
   /**
-   * The next batch: reads until it is full (count or 6 MB), the batching window elapses, or the
-   * shard ends. Empty when the shard ended or the poller is stopping.
+   * The next batch: reads until it is full (count or 6 MB, or the given limits), the batching
+   * window elapses, or the shard ends. Empty when the shard ended or the poller is stopping.
    */
-  async nextBatch(): Promise<ShardRecord[]> {
+  async nextBatch(limits?: { records: number; bytes: number }): Promise<ShardRecord[]> {
     if (this.iterator === undefined && !this.shardEnded) await this.openIterator();
     let settings = this.ctx.settings();
     let windowMs = settings.maximumBatchingWindowInSeconds * 1000;
+    // One batch by default; a shard with concurrent batches reads for all of them at once.
+    const maxRecords = (): number => limits?.records ?? settings.batchSize;
+    const maxBytes = limits?.bytes ?? MAX_EVENT_PAYLOAD_BYTES;
     const batch: ShardRecord[] = [];
     let bytes = 0;
     const take = (record: ShardRecord): boolean => {
-      if (batch.length >= settings.batchSize) return false;
-      if (batch.length > 0 && bytes + record.eventBytes > MAX_EVENT_PAYLOAD_BYTES) return false;
+      if (batch.length >= maxRecords()) return false;
+      if (batch.length > 0 && bytes + record.eventBytes > maxBytes) return false;
       batch.push(record);
       bytes += record.eventBytes;
       return true;
@@ -89,15 +92,15 @@ export class ShardReader {
     while (!this.ctx.stopping()) {
       settings = this.ctx.settings();
       windowMs = settings.maximumBatchingWindowInSeconds * 1000;
-      if (batch.length > settings.batchSize) {
-        this.overflow.unshift(...batch.splice(settings.batchSize));
+      if (batch.length > maxRecords()) {
+        this.overflow.unshift(...batch.splice(maxRecords()));
         bytes = batch.reduce((sum, record) => sum + record.eventBytes, 0);
       }
-      if (batch.length >= settings.batchSize || this.overflow.length > 0) break;
+      if (batch.length >= maxRecords() || this.overflow.length > 0) break;
       const waited = firstAt === undefined ? 0 : performance.now() - firstAt;
       if (batch.length > 0 && waited >= windowMs) break;
       if (this.iterator === undefined) break;
-      const response = await this.getRecords(Math.min(10_000, settings.batchSize - batch.length));
+      const response = await this.getRecords(Math.min(10_000, maxRecords() - batch.length));
       if (!response) continue;
       // After an empty read kinesalite moves the next iterator to "now": a record whose PutRecords
       // was given an earlier sequence number but was not yet stored would be skipped for good (the

@@ -31,6 +31,7 @@ export function describeMapping(pipeline: LocalPipeline): string {
     `bisect ${s.bisectBatchOnFunctionError ? 'on' : 'off'}`,
     ...s.functionResponseTypes,
     ...(s.enabled === false ? ['DISABLED'] : []),
+    ...((s.parallelizationFactor ?? 1) > 1 ? [`${s.parallelizationFactor} concurrent batches per shard`] : []),
   ].join(', ');
 }
 

@@ -164,6 +164,7 @@ export function localPipelineSpec(template: CfnTemplate, options: PipelineSpecOp
   const mapping: MappingSpec = {
     logicalId: mappingId,
     settings: {
+      parallelizationFactor: num(mp.ParallelizationFactor, 1),
       batchSize: num(mp.BatchSize, 100),
       maximumBatchingWindowInSeconds: num(mp.MaximumBatchingWindowInSeconds, 0),
       startingPosition: String(mp.StartingPosition ?? 'LATEST') as 'TRIM_HORIZON' | 'LATEST',
@@ -173,7 +174,6 @@ export function localPipelineSpec(template: CfnTemplate, options: PipelineSpecOp
       functionResponseTypes: ((mp.FunctionResponseTypes ?? []) as unknown[]).map(String),
       enabled: String(mp.Enabled ?? 'true') === 'true',
     },
-    parallelizationFactor: num(mp.ParallelizationFactor, 1),
     ...(destination ? { failureFile: options.failureFile } : {}),
   };
 

@@ -26,6 +26,7 @@ describe('localPipelineSpec (the bundled template)', () => {
   it('takes shard count, retention, function and mapping settings from the parameters', async () => {
     // Act
     const pipeline = await spec({
+      ParallelizationFactor: '4',
       ShardCount: '3',
       StreamRetentionHours: '48',
       BatchSize: '50',
@@ -47,6 +48,7 @@ describe('localPipelineSpec (the bundled template)', () => {
       LOG_LEVEL: 'debug',
     });
     expect(pipeline.mapping.settings).toEqual({
+      parallelizationFactor: 4,
       batchSize: 50,
       maximumBatchingWindowInSeconds: 2,
       startingPosition: 'LATEST',
