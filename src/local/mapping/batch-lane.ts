@@ -3,7 +3,7 @@
 import { type Attempt, afterInvocation, type BatchDecision, retryPauseMs, splitByRecordAge } from './batch-policy.js';
 import { type DiscardCondition, type FailureDestination, onFailureRecord } from './failure-destination.js';
 import { FunctionInvoker, type InvocationOutcome } from './function-invoker.js';
-import { type EventSourceIdentity, type ShardRecord, toKinesisEvent } from './kinesis-event.js';
+import { type EventSourceIdentity, type KinesisEvent, type ShardRecord, toKinesisEvent } from './kinesis-event.js';
 import type { FunctionLogSink, RunnerLog, ShardCounters } from './reports.js';
 import type { FunctionConfig, MappingSettings } from './settings.js';
 
@@ -32,6 +32,13 @@ export interface LaneContext {
   sleep(ms: number): Promise<void>;
   /** Records succeeded or were sent to the on-failure destination: the shard may checkpoint them. */
   handled(records: ShardRecord[]): void;
+}
+
+/** How a lane's invocations look when they are not plain Kinesis events (tumbling windows). */
+export interface InvocationShape {
+  event(records: ShardRecord[]): KinesisEvent;
+  /** Checks a successful response: a message makes it a failed invocation. */
+  accept(result: unknown): string | undefined;
 }
 
 /** An attempt with what the on-failure record tells about it. */
@@ -72,7 +79,7 @@ export class BatchLane {
   }
 
   /** Settles one batch; false when it was abandoned because the shard is stopping. */
-  async process(batch: ShardRecord[]): Promise<boolean> {
+  async process(batch: ShardRecord[], shape?: InvocationShape): Promise<boolean> {
     const { counters } = this.ctx;
     counters.batches++;
     const queue: Unit[] = [{ records: batch, retries: 0, invokeCount: 0, lastWasFunctionError: false }];
@@ -85,8 +92,15 @@ export class BatchLane {
         unit.records = live;
         if (live.length === 0) continue;
       }
-      const outcome = await this.invoke(unit.records);
+      let outcome = await this.invoke(
+        shape ? shape.event(unit.records) : toKinesisEvent(unit.records, this.ctx.identity),
+      );
       if (outcome.status === 'aborted') return false;
+      const problem = outcome.status === 'success' ? shape?.accept(outcome.result) : undefined;
+      if (problem !== undefined) {
+        const { requestId, durationMs } = outcome;
+        outcome = { status: 'error', requestId, errorType: 'InvalidResponse', errorMessage: problem, durationMs };
+      }
       unit.invokeCount++;
       unit.lastRequestId = outcome.requestId;
       unit.lastWasFunctionError = outcome.status === 'error';
@@ -150,7 +164,8 @@ export class BatchLane {
     }
   }
 
-  private async invoke(records: ShardRecord[]): Promise<InvocationOutcome> {
+  /** One invocation with this event, outside any batch (a tumbling window's final invocation). */
+  async invoke(event: KinesisEvent): Promise<InvocationOutcome> {
     if (this.invoker && this.ctx.fn().generation !== this.invokerGeneration) {
       // A new bundle or environment takes effect between invocations, in a fresh environment.
       await this.invoker.close();
@@ -160,7 +175,7 @@ export class BatchLane {
     this.invoking = true;
     this.ctx.counters.invocations++;
     try {
-      return await invoker.invoke(toKinesisEvent(records, this.ctx.identity));
+      return await invoker.invoke(event);
     } finally {
       this.invoking = false;
     }

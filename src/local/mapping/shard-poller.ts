@@ -3,12 +3,14 @@
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { BatchLane, type LaneContext } from './batch-lane.js';
 import type { CheckpointStore } from './checkpoints.js';
+import { runConcurrentLanes } from './concurrent-lanes.js';
 import type { FailureDestination } from './failure-destination.js';
-import { type EventSourceIdentity, MAX_EVENT_PAYLOAD_BYTES, type ShardRecord } from './kinesis-event.js';
-import { assignLanes, HandledPrefix } from './parallelization.js';
+import type { EventSourceIdentity, ShardRecord } from './kinesis-event.js';
+import { HandledPrefix } from './parallelization.js';
 import { emptyShardCounters, errorMessage, type FunctionLogSink, type RunnerLog, type ShardStats } from './reports.js';
 import type { FunctionConfig, MappingSettings } from './settings.js';
 import { ShardReader } from './shard-reader.js';
+import { runWindowedShard } from './windowed-shard.js';
 
 /**
  * The shard is read strictly in order. With ParallelizationFactor 1 one batch is invoked at a
@@ -36,7 +38,7 @@ export interface PollerContext {
   onShardEnd(shardId: string): void;
 }
 
-type Ended = 'ended' | 'resize';
+export type Ended = 'ended' | 'resize';
 
 export class ShardPoller {
   private stopping = false;
@@ -49,6 +51,9 @@ export class ShardPoller {
   private state: ShardStats['state'] = 'polling';
   private readonly counters = emptyShardCounters();
   private lastError: ShardStats['lastError'];
+  /** Records handled in a tumbling window not yet finished: checkpointed after its final invocation. */
+  private held: ShardRecord[] | undefined;
+  private warnedWindowFactor = false;
   done: Promise<void> = Promise.resolve();
 
   constructor(
@@ -107,8 +112,50 @@ export class ShardPoller {
     };
   }
 
+  /** Concurrent batches: 1 with tumbling windows, whose state is per shard (see run()). */
   private factor(): number {
-    return this.ctx.settings().parallelizationFactor ?? 1;
+    return this.windowSeconds() > 0 ? 1 : (this.ctx.settings().parallelizationFactor ?? 1);
+  }
+
+  private windowSeconds(): number {
+    return this.ctx.settings().tumblingWindowInSeconds ?? 0;
+  }
+
+  private runWindowed(): Promise<Ended> {
+    const settings = this.ctx.settings();
+    if ((settings.parallelizationFactor ?? 1) > 1 && !this.warnedWindowFactor) {
+      // A window's state is one per shard: its batches cannot run concurrently.
+      this.warnedWindowFactor = true;
+      this.ctx.log({
+        level: 'warn',
+        event: 'parallelization-not-applied',
+        shardId: this.shardId,
+        reason: 'TumblingWindowInSeconds is set: one batch at a time per shard, the window state is per shard',
+      });
+    }
+    return runWindowedShard({
+      identity: this.laneContext.identity,
+      lane: this.lanes[0] as BatchLane,
+      windowSeconds: () => this.windowSeconds(),
+      nextBatch: async (untilMs) => {
+        const batch = await this.reader.nextBatch(untilMs === undefined ? undefined : { untilMs });
+        this.prefix.add(batch);
+        return batch;
+      },
+      drained: () => this.reader.drained,
+      stopping: () => this.stopping,
+      sleep: (ms) => this.sleep(ms),
+      log: this.ctx.log,
+      holdHandled: () => {
+        this.held = [];
+      },
+      releaseHandled: () => {
+        const held = this.held ?? [];
+        this.held = [];
+        this.checkpoint(held);
+      },
+      closeShard: () => this.closeShard(),
+    });
   }
 
   private async run(): Promise<void> {
@@ -117,7 +164,29 @@ export class ShardPoller {
       try {
         const factor = this.factor();
         await this.resizeLanes(factor);
-        const ended = factor === 1 ? await this.runOneBatchAtATime() : await this.runConcurrently(factor);
+        const ended =
+          this.windowSeconds() > 0
+            ? await this.runWindowed().finally(() => {
+                this.held = undefined;
+              })
+            : factor === 1
+              ? await this.runOneBatchAtATime()
+              : await runConcurrentLanes({
+                  lanes: this.lanes,
+                  current: () => this.factor() === factor && this.windowSeconds() === 0,
+                  batchSize: () => this.ctx.settings().batchSize,
+                  nextBatch: async (limits) => {
+                    const batch = await this.reader.nextBatch(limits);
+                    this.prefix.add(batch);
+                    return batch;
+                  },
+                  drained: () => this.reader.drained,
+                  outstanding: () => this.prefix.outstanding,
+                  stopping: () => this.stopping,
+                  signal: () => this.signal(),
+                  waitForSignal: () => this.waitForSignal(),
+                  closeShard: () => this.closeShard(),
+                });
         consecutiveErrors = 0;
         if (ended === 'ended') break;
       } catch (error) {
@@ -138,7 +207,7 @@ export class ShardPoller {
   private async runOneBatchAtATime(): Promise<Ended> {
     const lane = this.lanes[0] as BatchLane;
     while (!this.stopping) {
-      if (this.factor() !== 1) return 'resize';
+      if (this.factor() !== 1 || this.windowSeconds() > 0) return 'resize';
       const batch = await this.reader.nextBatch();
       if (this.stopping) break;
       if (batch.length === 0) {
@@ -149,77 +218,6 @@ export class ShardPoller {
       if (!(await lane.process(batch))) break;
     }
     return 'ended';
-  }
-
-  /**
-   * ParallelizationFactor N > 1: the reader fills one queue per lane (by partition key) up to N
-   * batches ahead, and each lane settles batches from its own queue. A failure anywhere stops
-   * reading; once every lane has finished its batch, the error goes to run(), which reads again
-   * from the checkpoint.
-   */
-  private async runConcurrently(factor: number): Promise<Ended> {
-    const queues: ShardRecord[][] = this.lanes.map(() => []);
-    let readerDone = false;
-    let failure: { error: unknown } | undefined;
-    const laneLoop = async (lane: BatchLane, queue: ShardRecord[]): Promise<void> => {
-      while (!this.stopping && !failure) {
-        if (queue.length === 0) {
-          if (readerDone) return;
-          await this.waitForSignal();
-          continue;
-        }
-        const batch = takeBatch(queue, this.ctx.settings().batchSize);
-        this.signal();
-        try {
-          if (!(await lane.process(batch))) return;
-        } catch (error) {
-          failure ??= { error };
-          return;
-        } finally {
-          this.signal();
-        }
-      }
-    };
-    const loops = this.lanes.map((lane, index) => laneLoop(lane, queues[index] as ShardRecord[]));
-    let ended: Ended | 'drained' = 'ended';
-    try {
-      while (!this.stopping && !failure) {
-        if (this.factor() !== factor) {
-          ended = 'resize';
-          break;
-        }
-        const capacity = factor * this.ctx.settings().batchSize;
-        const queued = queues.reduce((sum, queue) => sum + queue.length, 0);
-        if (queued >= capacity) {
-          await this.waitForSignal();
-          continue;
-        }
-        const batch = await this.reader.nextBatch({
-          records: capacity - queued,
-          bytes: factor * MAX_EVENT_PAYLOAD_BYTES,
-        });
-        if (this.stopping) break;
-        if (batch.length === 0) {
-          if (this.reader.drained) {
-            ended = 'drained';
-            break;
-          }
-          continue;
-        }
-        this.prefix.add(batch);
-        for (const [index, records] of assignLanes(batch, factor).entries())
-          for (const record of records) queues[index]?.push(record);
-        this.signal();
-      }
-    } catch (error) {
-      failure ??= { error };
-    }
-    readerDone = true;
-    this.signal();
-    await Promise.all(loops);
-    if (failure) throw failure.error;
-    if (ended === 'drained' && !this.stopping && this.prefix.outstanding === 0) return this.closeShard();
-    return ended === 'resize' ? 'resize' : 'ended';
   }
 
   /** Lanes for `factor` concurrent batches: new ones start warm, surplus ones are shut down. */
@@ -233,7 +231,7 @@ export class ShardPoller {
     await Promise.all(surplus.map((lane) => lane.close()));
   }
 
-  private async closeShard(): Promise<Ended> {
+  private async closeShard(): Promise<'ended'> {
     await this.ctx.checkpoints.markClosed(this.shardId);
     this.state = 'closed';
     this.ctx.log({ level: 'info', event: 'shard-drained', shardId: this.shardId });
@@ -249,6 +247,14 @@ export class ShardPoller {
    * and stop() flushes it, so a crash can at worst redeliver records, never skip one.
    */
   private handled(records: ShardRecord[]): void {
+    if (this.held) {
+      for (const record of records) this.held.push(record);
+      return;
+    }
+    this.checkpoint(records);
+  }
+
+  private checkpoint(records: ShardRecord[]): void {
     const through = this.prefix.markHandled(records);
     if (through === undefined) return;
     this.ctx.checkpoints.commit(this.shardId, through).catch((error: unknown) => {
@@ -291,17 +297,4 @@ export class ShardPoller {
       this.sleepers.add(done);
     });
   }
-}
-
-/** The next batch of a lane: the oldest records of its queue, up to the batch size and 6 MB. */
-function takeBatch(queue: ShardRecord[], batchSize: number): ShardRecord[] {
-  let count = 0;
-  let bytes = 0;
-  while (count < queue.length && count < batchSize) {
-    const size = (queue[count] as ShardRecord).eventBytes;
-    if (count > 0 && bytes + size > MAX_EVENT_PAYLOAD_BYTES) break;
-    bytes += size;
-    count++;
-  }
-  return queue.splice(0, count);
 }

@@ -69,9 +69,10 @@ export class ShardReader {
 
   /**
    * The next batch: reads until it is full (count or 6 MB, or the given limits), the batching
-   * window elapses, or the shard ends. Empty when the shard ended or the poller is stopping.
+   * window elapses, or the shard ends. Empty when the shard ended, the poller is stopping, or
+   * nothing was read by `untilMs`.
    */
-  async nextBatch(limits?: { records: number; bytes: number }): Promise<ShardRecord[]> {
+  async nextBatch(limits?: { records?: number; bytes?: number; untilMs?: number }): Promise<ShardRecord[]> {
     if (this.iterator === undefined && !this.shardEnded) await this.openIterator();
     let settings = this.ctx.settings();
     let windowMs = settings.maximumBatchingWindowInSeconds * 1000;
@@ -123,7 +124,12 @@ export class ShardReader {
       } else if (this.iterator) {
         // Local deviation: AWS polls an idle shard once per second; polling every idlePollMs
         // keeps end-to-end latency low, which is what a local run is for.
-        const remaining = batch.length > 0 ? windowMs - waited : Number.POSITIVE_INFINITY;
+        let remaining = batch.length > 0 ? windowMs - waited : Number.POSITIVE_INFINITY;
+        // Nothing read by `untilMs` (epoch ms): return empty, for the caller's own deadline.
+        if (batch.length === 0 && limits?.untilMs !== undefined) {
+          remaining = limits.untilMs - Date.now();
+          if (remaining <= 0) break;
+        }
         await this.ctx.sleep(Math.min(this.ctx.idlePollMs, remaining));
       }
     }

@@ -32,6 +32,7 @@ export function describeMapping(pipeline: LocalPipeline): string {
     ...s.functionResponseTypes,
     ...(s.enabled === false ? ['DISABLED'] : []),
     ...((s.parallelizationFactor ?? 1) > 1 ? [`${s.parallelizationFactor} concurrent batches per shard`] : []),
+    ...((s.tumblingWindowInSeconds ?? 0) > 0 ? [`tumbling window ${s.tumblingWindowInSeconds} s`] : []),
   ].join(', ');
 }
 

@@ -165,6 +165,7 @@ export function localPipelineSpec(template: CfnTemplate, options: PipelineSpecOp
     logicalId: mappingId,
     settings: {
       parallelizationFactor: num(mp.ParallelizationFactor, 1),
+      tumblingWindowInSeconds: num(mp.TumblingWindowInSeconds, 0),
       batchSize: num(mp.BatchSize, 100),
       maximumBatchingWindowInSeconds: num(mp.MaximumBatchingWindowInSeconds, 0),
       startingPosition: String(mp.StartingPosition ?? 'LATEST') as 'TRIM_HORIZON' | 'LATEST',

@@ -27,6 +27,7 @@ describe('localPipelineSpec (the bundled template)', () => {
     // Act
     const pipeline = await spec({
       ParallelizationFactor: '4',
+      TumblingWindowInSeconds: '60',
       ShardCount: '3',
       StreamRetentionHours: '48',
       BatchSize: '50',
@@ -49,6 +50,7 @@ describe('localPipelineSpec (the bundled template)', () => {
     });
     expect(pipeline.mapping.settings).toEqual({
       parallelizationFactor: 4,
+      tumblingWindowInSeconds: 60,
       batchSize: 50,
       maximumBatchingWindowInSeconds: 2,
       startingPosition: 'LATEST',
