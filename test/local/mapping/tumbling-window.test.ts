@@ -145,6 +145,43 @@ describe(`TumblingWindowInSeconds (${DOC})`, () => {
     expect(lines[0]).toMatchObject({ eventShardId: 'shardId-000000000000', eventSourceARN: stream.streamArn });
   });
 
+  it('checkpoints a window only after its final invocation: a restart replays the unfinished window', async () => {
+    // Prepare: 900 s windows, records put at least 10 s before a window boundary.
+    const { kinesis } = fx.emulator;
+    const stream = await createStream(kinesis, 1);
+    await waitFor(() => 900_000 - (Date.now() % 900_000) > 10_000, 11_000, 'a window with 10 s left');
+    await put(
+      kinesis,
+      stream.streamName,
+      ['a', 'b', 'c'].map((data) => ({ data })),
+    );
+    const options = {
+      kinesis,
+      ...stream,
+      mapping: mapping({ batchSize: 10, tumblingWindowInSeconds: 900 }),
+      fn: fn('window-aggregator.mjs', { RECORD_FILE: fx.ws.recordFile }),
+    };
+    const first = fx.ws.runner(options);
+
+    // Act: the window's records are processed, the runner stops before the window ends, and a
+    // new runner starts on the same checkpoints.
+    await first.start();
+    await waitFor(() => first.stats().shards[0]?.records === 3);
+    const checkpointBefore = first.stats().shards[0]?.checkpoint;
+    await first.stop();
+    const second = fx.ws.runner(options);
+    await second.start();
+    await waitFor(() => second.stats().shards[0]?.records === 3);
+
+    // Assess: nothing was checkpointed, and the window was delivered again from an empty state.
+    expect(checkpointBefore).toBeUndefined();
+    const lines = windowed(fx.ws.recordFile);
+    expect(lines.map((line) => [line.data, line.stateCount, line.isFinalInvokeForWindow])).toEqual([
+      [['a', 'b', 'c'], undefined, false],
+      [['a', 'b', 'c'], undefined, false],
+    ]);
+  });
+
   it('treats a response without state as a failed invocation and retries with the state before it', async () => {
     // Prepare
     const { kinesis } = fx.emulator;
