@@ -9,6 +9,8 @@
  * 2. the built-in processor in the engine (`streamproc deploy`, defaults: 1 shard, BatchSize 100):
  *    time until every record is an item in the table (the mapping reports all 50,000 written,
  *    then a Scan counts them), p99 arrival → processedAt, max RSS of the engine and its workers.
+ * BENCH_RECORDS changes the 50,000; BENCH_PROCESSOR_PARAMETERS (Name=Value,…) adds template
+ * parameters to the processor's deploy (e.g. ParallelizationFactor=4 or BatchSize=1000).
  * Goals (issue #13): ≥ 3,000 records/s end to end with the built-in processor; ParallelizationFactor
  * 4 at least 3× ParallelizationFactor 1 with a 50 ms handler. Prints one JSON line, then a summary.
  */
@@ -37,6 +39,8 @@ const PUTS_IN_FLIGHT = 4;
 const HANDLER_MS = 50;
 const BATCH_SIZE = 100;
 const USERS = 1_000;
+/** Template parameters for the built-in processor's deploy, e.g. BENCH_PROCESSOR_PARAMETERS=ParallelizationFactor=4 (default: none). */
+const PROCESSOR_PARAMETERS = (process.env.BENCH_PROCESSOR_PARAMETERS ?? '').split(',').filter(Boolean);
 const here = dirname(fileURLToPath(import.meta.url));
 const tempRoots: string[] = [];
 const pidsToKill = new Set<number>();
@@ -201,7 +205,10 @@ async function processorCase(): Promise<{
   tempRoots.push(root);
   const dirs = { dataDir: join(root, 'data'), configDir: join(root, 'config') };
   const env = cliEnv(dirs, { STREAMPROC_STACK: 'throughput' });
-  const deployed = await runCli(['deploy', '--json'], { env, timeoutMs: 120_000 });
+  const deployed = await runCli(['deploy', '--json', ...PROCESSOR_PARAMETERS.flatMap((p) => ['--parameter', p])], {
+    env,
+    timeoutMs: 120_000,
+  });
   if (deployed.code !== 0) throw new Error(`deploy failed: ${deployed.stderr}`);
   const json = JSON.parse(deployed.stdout);
   const enginePid: number = json.details.engine.pid;

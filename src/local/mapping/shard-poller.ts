@@ -54,6 +54,8 @@ export class ShardPoller {
   /** Records handled in a tumbling window not yet finished: checkpointed after its final invocation. */
   private held: ShardRecord[] | undefined;
   private warnedWindowFactor = false;
+  /** Shard errors since records were last handled: the pause before reading again grows with them. */
+  private consecutiveErrors = 0;
   done: Promise<void> = Promise.resolve();
 
   constructor(
@@ -159,7 +161,6 @@ export class ShardPoller {
   }
 
   private async run(): Promise<void> {
-    let consecutiveErrors = 0;
     while (!this.stopping) {
       try {
         const factor = this.factor();
@@ -187,17 +188,16 @@ export class ShardPoller {
                   waitForSignal: () => this.waitForSignal(),
                   closeShard: () => this.closeShard(),
                 });
-        consecutiveErrors = 0;
         if (ended === 'ended') break;
       } catch (error) {
         if (this.stopping) break;
-        consecutiveErrors++;
+        this.consecutiveErrors++;
         this.lastError = { message: errorMessage(error), at: new Date().toISOString() };
         this.ctx.log({ level: 'warn', event: 'shard-error', shardId: this.shardId, error: this.lastError.message });
         // Whatever was read but not checkpointed is read again (at-least-once, nothing lost).
         this.reader.rewind();
         this.prefix.clear();
-        await this.sleep(Math.min(5_000, 100 * 2 ** Math.min(consecutiveErrors, 6)));
+        await this.sleep(Math.min(5_000, 100 * 2 ** Math.min(this.consecutiveErrors, 6)));
       }
     }
     if (this.state !== 'closed') this.state = 'stopped';
@@ -247,6 +247,7 @@ export class ShardPoller {
    * and stop() flushes it, so a crash can at worst redeliver records, never skip one.
    */
   private handled(records: ShardRecord[]): void {
+    this.consecutiveErrors = 0;
     if (this.held) {
       for (const record of records) this.held.push(record);
       return;
