@@ -185,4 +185,50 @@ describe(`ParallelizationFactor (${DOC})`, () => {
       .flatMap((line) => line.data);
     expect(delivered.sort()).toEqual(sent.map((record) => record.data).sort());
   });
+  it('sends the exhausted batch of a lane to the on-failure destination, then checkpoints past it', async () => {
+    // Prepare: the poison record fails forever; MaximumRetryAttempts 1 gives up on it.
+    const { kinesis } = fx.emulator;
+    const stream = await createStream(kinesis, 1);
+    const slow = keyInLane(0, 2);
+    const fast = keyInLane(1, 2);
+    const sent: TestRecord[] = [
+      { data: 'poison', partitionKey: slow },
+      ...Array.from({ length: 5 }, (_, i) => ({ data: `fast-${i}`, partitionKey: fast })),
+      { data: 'slow-after', partitionKey: slow },
+    ];
+    const sequence = await put(kinesis, stream.streamName, sent);
+    const runner = fx.ws.runner({
+      kinesis,
+      ...stream,
+      mapping: mapping({ batchSize: 1, parallelizationFactor: 2, maximumRetryAttempts: 1 }),
+      fn: fn('poison-until-released.mjs', { RECORD_FILE: fx.ws.recordFile, RELEASE_FILE: join(fx.ws.dir, 'never') }),
+    });
+
+    // Act
+    await runner.start();
+    await waitFor(() => runner.stats().shards[0]?.checkpoint === sequence[6], 10_000, 'the last record checkpointed');
+
+    // Assess: the poison was tried twice (1 retry), then written to the failure file; the rest
+    // of its lane and the other lane went through.
+    const failures = readLines<{ KinesisBatchInfo: { startSequenceNumber: string; batchSize: number } }>(
+      join(fx.ws.stateDir, 'failures.jsonl'),
+    );
+    expect(failures.map((failure) => failure.KinesisBatchInfo)).toEqual([
+      expect.objectContaining({ startSequenceNumber: sequence[0], batchSize: 1 }),
+    ]);
+    const lines = readLines(fx.ws.recordFile);
+    expect(lines.filter((line) => line.failing)).toHaveLength(2);
+    expect(
+      lines
+        .flatMap((line) => line.data)
+        .filter((data) => data !== 'poison')
+        .sort(),
+    ).toEqual(
+      sent
+        .map((record) => record.data)
+        .filter((data) => data !== 'poison')
+        .sort(),
+    );
+    expect(runner.stats().shards[0]).toMatchObject({ records: 6, sentToFailureDestination: 1, retries: 1 });
+  });
 });
