@@ -107,3 +107,18 @@ export async function createStsClient(
   const { STSClient } = await import('@aws-sdk/client-sts');
   return new STSClient(await controlPlaneConfig(settings));
 }
+
+export async function createSecretsManagerClient(
+  settings: ControlPlaneSettings,
+): Promise<import('@aws-sdk/client-secrets-manager').SecretsManagerClient> {
+  const { SecretsManagerClient } = await import('@aws-sdk/client-secrets-manager');
+  return new SecretsManagerClient(await controlPlaneConfig(settings));
+}
+
+/** The function's log group (`logs` on the aws target); AWS_ENDPOINT_URL_CLOUDWATCH_LOGS reaches moto. */
+export async function createCloudWatchLogsClient(
+  settings: ControlPlaneSettings,
+): Promise<import('@aws-sdk/client-cloudwatch-logs').CloudWatchLogsClient> {
+  const { CloudWatchLogsClient } = await import('@aws-sdk/client-cloudwatch-logs');
+  return new CloudWatchLogsClient(await controlPlaneConfig(settings));
+}

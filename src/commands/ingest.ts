@@ -54,6 +54,10 @@ ${EXIT_CODES_HELP}`;
     },
   ];
   static flags = {
+    'as-producer': Flags.boolean({
+      description:
+        "aws target: send with the stack's producer identity (deploy --producer-identity) instead of your own credentials.",
+    }),
     concurrency: Flags.integer({ description: 'PutRecords requests in flight at once.', default: 4, min: 1, max: 64 }),
     count: Flags.integer({
       description: 'With --synthetic: stop after this many tweets (default: until Ctrl-C).',
@@ -62,6 +66,11 @@ ${EXIT_CODES_HELP}`;
     file: Flags.string({
       char: 'f',
       description: 'Replay newline-delimited JSON tweets from this file ("-" for stdin).',
+    }),
+    'from-line': Flags.integer({
+      description:
+        'With --file: start at this line (1-based), to resume a run that could neither send nor save some records.',
+      min: 1,
     }),
     'given-up-file': Flags.string({
       description: "Where records that could not be sent are written (default: under the stack's data directory).",
@@ -111,6 +120,7 @@ ${EXIT_CODES_HELP}`;
       count: flags.count,
       rate: flags.rate,
       seed: flags.seed,
+      fromLine: flags['from-line'],
       postCost: flags['post-cost'],
     };
     checkSourceChoice(choice);
@@ -136,6 +146,7 @@ ${EXIT_CODES_HELP}`;
       maxPosts: flags['max-posts'],
       onBadLine: (bad) => view?.badLine(bad),
       onWarning: (message) => view?.warn(message),
+      asProducer: flags['as-producer'],
     });
     const stopHook = this.reportUnsentOnHardExit(run);
     if (!this.jsonEnabled()) {

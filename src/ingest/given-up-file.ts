@@ -28,6 +28,7 @@ export class GivenUpFile {
   private lost = 0;
   private bytes = 0;
   private why: string | undefined;
+  private firstLost: number | undefined;
   private target: string;
   private readonly ownerExisted: boolean;
 
@@ -62,6 +63,11 @@ export class GivenUpFile {
     return this.lost;
   }
 
+  /** The lowest input line among the unsaved records, when they came from a file: where a run resumes. */
+  get firstUnsavedLine(): number | undefined {
+    return this.firstLost;
+  }
+
   /** Why the last write failed, when one did: "no space left on device (ENOSPC) writing PATH". */
   get failure(): string | undefined {
     return this.why;
@@ -88,6 +94,9 @@ export class GivenUpFile {
       this.written += records.length;
     } catch (error) {
       this.lost += records.length;
+      for (const { line } of records) {
+        if (line !== undefined && (this.firstLost === undefined || line < this.firstLost)) this.firstLost = line;
+      }
       const code = (error as NodeJS.ErrnoException).code;
       this.why = `${code === 'ENOSPC' ? 'no space left on device' : (error as Error).message} (${code ?? 'error'}) writing ${this.target}`;
       try {

@@ -15,6 +15,8 @@ export interface SourceChoice {
   count?: number;
   rate?: number;
   seed?: number;
+  /** `--from-line`: the file's line to start at (resuming a run that could not save everything). */
+  fromLine?: number;
   /** `--post-cost`: what X charges per post read, in US dollars (text as given; default the published rate). */
   postCost?: string;
 }
@@ -37,6 +39,12 @@ export function checkSourceChoice(choice: SourceChoice): 'twitter' | 'sample' | 
   if (!choice.synthetic && choice.count !== undefined) {
     throw new UsageError('--count only applies to --synthetic', {
       hint: 'Drop --count, or use --synthetic --count N.',
+      code: 'FLAG_COMBINATION',
+    });
+  }
+  if (choice.file === undefined && choice.fromLine !== undefined) {
+    throw new UsageError('--from-line only applies to --file', {
+      hint: 'Drop --from-line, or use --file PATH --from-line N.',
       code: 'FLAG_COMBINATION',
     });
   }
@@ -73,7 +81,11 @@ export async function openSource(
   onState: (state: SourceState) => void,
 ): Promise<{ source: IngestSource; seed?: number }> {
   const kind = checkSourceChoice(choice);
-  if (kind === 'file') return { source: await openFileReplay(choice.file as string, { rate: choice.rate, onState }) };
+  if (kind === 'file') {
+    return {
+      source: await openFileReplay(choice.file as string, { rate: choice.rate, fromLine: choice.fromLine, onState }),
+    };
+  }
   if (kind === 'synthetic') {
     const seed = choice.seed ?? Math.floor(Math.random() * 2 ** 31);
     return {

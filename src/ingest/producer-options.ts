@@ -19,6 +19,8 @@ export interface ProducerRecord {
   size: number;
   firstTriedAt: number;
   attempts: number;
+  /** The input line it came from (file replay), to say where a resumed run must start. */
+  line?: number;
 }
 
 export interface ProducerOptions {

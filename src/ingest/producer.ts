@@ -92,11 +92,11 @@ export class KinesisProducer {
   }
 
   /**
-   * Takes one event. Resolves at once while there is room, later when the stream has caught up;
+   * Takes one event (and the input line it came from, if any). Resolves at once while there is room, later when the stream has caught up;
    * false when the event can never be sent (reported through `onRejected`). Rejects once a
    * non-retryable error (missing stream, bad credentials) has stopped the producer.
    */
-  async put(event: TweetEvent): Promise<boolean> {
+  async put(event: TweetEvent, line?: number): Promise<boolean> {
     if (this.fatal) throw this.fatal;
     const data = encodeTweetEvent(event);
     const partitionKey = partitionKeyOf(event);
@@ -116,7 +116,15 @@ export class KinesisProducer {
     }
     this.unacked += 1;
     this.counts.accepted += 1;
-    this.add({ id: event.id, data, partitionKey, size, firstTriedAt: Date.now(), attempts: 0 });
+    this.add({
+      id: event.id,
+      data,
+      partitionKey,
+      size,
+      firstTriedAt: Date.now(),
+      attempts: 0,
+      ...(line ? { line } : {}),
+    });
     return true;
   }
 

@@ -30,6 +30,12 @@ export interface IngestSummary {
   unsaved: number;
   /** Why they could not be saved, when some could not. */
   unsavedReason: string | null;
+  /**
+   * For a file source with unsaved records: the input line to run again from (`--from-line N`);
+   * every line before it was sent, saved or counted. Records after it that were sent are sent
+   * again, which the processor's idempotent writes absorb.
+   */
+  resumeFromLine: number | null;
   durationMs: number;
   recordsPerSecond: number;
   bytesPerSecond: number;
@@ -39,6 +45,14 @@ export interface IngestSummary {
   maxPosts: number | null;
   /** A billed source's posts read and estimated spend (null for sources that cost nothing). */
   billing: BillingFigures | null;
+  /** Who signed the PutRecords calls: the stack's producer identity (and its ARN), or the operator's own credentials. */
+  identity: IngestIdentity;
+}
+
+export interface IngestIdentity {
+  as: 'producer' | 'operator';
+  /** The producer user's ARN (null for the operator, or when STS could not say). */
+  arn: string | null;
 }
 
 /** Bad lines shown in full; the rest are only counted. */
@@ -56,7 +70,7 @@ export function ingestVerdict(summary: IngestSummary): { exit: 0 | 1 | 130; prob
   if (summary.unsaved > 0) {
     return {
       exit: 1,
-      problem: `${summary.unsaved} record(s) were neither sent nor saved: ${summary.unsavedReason ?? 'the given-up file could not be written'}`,
+      problem: `${summary.unsaved} record(s) were neither sent nor saved: ${summary.unsavedReason ?? 'the given-up file could not be written'}${summary.resumeFromLine !== null ? `; once there is room, resume with --from-line ${summary.resumeFromLine}` : ''}`,
     };
   }
   if (summary.interrupted) return { exit: 130 };

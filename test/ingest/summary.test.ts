@@ -16,12 +16,14 @@ const summary = (over: Partial<IngestSummary>): IngestSummary => ({
   givenUpFile: null,
   unsaved: 0,
   unsavedReason: null,
+  resumeFromLine: null,
   durationMs: 1,
   recordsPerSecond: 1,
   bytesPerSecond: 1,
   interrupted: false,
   maxPosts: null,
   billing: null,
+  identity: { as: 'operator', arn: null },
   ...over,
 });
 
@@ -62,5 +64,19 @@ describe('ingestVerdict', () => {
       exit: 1,
       problem: '507 record(s) were neither sent nor saved: no space left on device (ENOSPC) writing /d/given-up.ndjson',
     });
+  });
+
+  it('names the input line to resume from when the unsaved records came from a file', () => {
+    const verdict = ingestVerdict(
+      summary({
+        failed: 5,
+        unsaved: 5,
+        unsavedReason: 'no space left on device (ENOSPC) writing /dev/full',
+        resumeFromLine: 41,
+      }),
+    );
+    expect(verdict.problem).toBe(
+      '5 record(s) were neither sent nor saved: no space left on device (ENOSPC) writing /dev/full; once there is room, resume with --from-line 41',
+    );
   });
 });

@@ -19,6 +19,8 @@ export const MAX_LINE_BYTES = 1024 * 1024;
 export interface FileReplayOptions {
   /** Records per second; undefined replays as fast as the stream takes them. */
   rate?: number;
+  /** `--from-line`: skip the input's lines before this one (1-based), to resume a run. */
+  fromLine?: number;
   onState?: (state: SourceState) => void;
 }
 
@@ -60,12 +62,14 @@ export async function* replayItems(
   input: AsyncIterable<Buffer | string>,
   signal: AbortSignal,
   rate?: number,
+  fromLine = 1,
 ): AsyncGenerator<SourceItem> {
   const pace = pacer(rate, signal);
   let lineNo = 0;
   for await (const line of byteLines(input)) {
     if (signal.aborted) return;
     lineNo += 1;
+    if (lineNo < fromLine) continue;
     if (!Buffer.isBuffer(line)) {
       yield {
         kind: 'bad',
@@ -96,7 +100,7 @@ export async function* replayItems(
         yield { kind: 'notice', notice: { line: lineNo, ...outcome.notice } };
       } else {
         await pace();
-        yield { kind: 'event', event: outcome.event };
+        yield { kind: 'event', event: outcome.event, line: lineNo };
       }
     }
   }
@@ -149,7 +153,7 @@ export async function openFileReplay(path: string, options: FileReplayOptions = 
         stream = await opened();
         waiting = undefined;
         if (signal.aborted) return;
-        yield* replayItems(stream, signal, options.rate);
+        yield* replayItems(stream, signal, options.rate, options.fromLine);
       } catch (error) {
         if (!signal.aborted) throw error;
       } finally {

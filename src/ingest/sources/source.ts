@@ -3,7 +3,10 @@ import type { TweetEvent } from '../../../lambda/contract/tweet-event.js';
 import type { PostBilling } from '../post-billing.js';
 
 /** What a source yields: a usable event, a notice, or an input it could not use (never thrown). */
-export type SourceItem = { kind: 'event'; event: TweetEvent } | { kind: 'bad'; bad: BadInput } | NoticeItem;
+export type SourceItem =
+  | { kind: 'event'; event: TweetEvent /** 1-based input line (file replay). */; line?: number }
+  | { kind: 'bad'; bad: BadInput }
+  | NoticeItem;
 
 /**
  * A notice: input that is neither a post nor corruption (an X stream notice such as `delete` or

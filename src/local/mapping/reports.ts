@@ -31,6 +31,8 @@ export interface ShardStats {
   invocations: number;
   /** Records that succeeded (checkpointed after success). */
   records: number;
+  /** Records FilterCriteria dropped: never delivered, checkpointed past. */
+  filtered: number;
   functionErrors: number;
   partialFailures: number;
   retries: number;
@@ -58,6 +60,7 @@ export function emptyShardCounters(): ShardCounters {
     batches: 0,
     invocations: 0,
     records: 0,
+    filtered: 0,
     functionErrors: 0,
     partialFailures: 0,
     retries: 0,

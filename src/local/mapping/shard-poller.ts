@@ -8,7 +8,7 @@ import type { FailureDestination } from './failure-destination.js';
 import type { EventSourceIdentity, ShardRecord } from './kinesis-event.js';
 import { HandledPrefix } from './parallelization.js';
 import { emptyShardCounters, errorMessage, type FunctionLogSink, type RunnerLog, type ShardStats } from './reports.js';
-import type { FunctionConfig, MappingSettings } from './settings.js';
+import type { FunctionConfig, MappingSettings, StartingPosition } from './settings.js';
 import { ShardReader } from './shard-reader.js';
 import { runWindowedShard } from './windowed-shard.js';
 
@@ -34,7 +34,7 @@ export interface PollerContext {
   idlePollMs: number;
   now(): number;
   /** Where a shard without checkpoint starts; child shards of a drained parent start at TRIM_HORIZON. */
-  startingPosition: 'TRIM_HORIZON' | 'LATEST';
+  startingPosition: StartingPosition;
   onShardEnd(shardId: string): void;
 }
 
@@ -139,11 +139,7 @@ export class ShardPoller {
       identity: this.laneContext.identity,
       lane: this.lanes[0] as BatchLane,
       windowSeconds: () => this.windowSeconds(),
-      nextBatch: async (untilMs) => {
-        const batch = await this.reader.nextBatch(untilMs === undefined ? undefined : { untilMs });
-        this.prefix.add(batch);
-        return batch;
-      },
+      nextBatch: (untilMs) => this.read(untilMs === undefined ? undefined : { untilMs }),
       drained: () => this.reader.drained,
       stopping: () => this.stopping,
       sleep: (ms) => this.sleep(ms),
@@ -176,11 +172,7 @@ export class ShardPoller {
                   lanes: this.lanes,
                   current: () => this.factor() === factor && this.windowSeconds() === 0,
                   batchSize: () => this.ctx.settings().batchSize,
-                  nextBatch: async (limits) => {
-                    const batch = await this.reader.nextBatch(limits);
-                    this.prefix.add(batch);
-                    return batch;
-                  },
+                  nextBatch: (limits) => this.read(limits),
                   drained: () => this.reader.drained,
                   outstanding: () => this.prefix.outstanding,
                   stopping: () => this.stopping,
@@ -208,16 +200,33 @@ export class ShardPoller {
     const lane = this.lanes[0] as BatchLane;
     while (!this.stopping) {
       if (this.factor() !== 1 || this.windowSeconds() > 0) return 'resize';
-      const batch = await this.reader.nextBatch();
+      const batch = await this.read();
       if (this.stopping) break;
       if (batch.length === 0) {
         if (this.reader.drained) return this.closeShard();
         continue;
       }
-      this.prefix.add(batch);
       if (!(await lane.process(batch))) break;
     }
     return 'ended';
+  }
+
+  /**
+   * The next batch, registered for the checkpoint in shard order. Records FilterCriteria dropped
+   * are never delivered: counted, and handled at once; the last of them comes after every record
+   * of the batch (shard-reader.ts), so the checkpoint moves past them once the batch is settled.
+   * The batch may be empty with only filtered records.
+   */
+  private async read(limits?: Parameters<ShardReader['nextBatch']>[0]): Promise<ShardRecord[]> {
+    const batch = await this.reader.nextBatch(limits);
+    const filtered = this.reader.takeFiltered();
+    this.prefix.add(batch);
+    this.counters.filtered += filtered.count;
+    if (filtered.through) {
+      this.prefix.add([filtered.through]);
+      this.handled([filtered.through]);
+    }
+    return batch;
   }
 
   /** Lanes for `factor` concurrent batches: new ones start warm, surplus ones are shut down. */

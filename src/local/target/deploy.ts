@@ -14,7 +14,15 @@ import { isProcessAlive, readEngineState } from '../engine/state.js';
 import { withDeployLock } from './deploy-lock.js';
 import { deployResources } from './deploy-summary.js';
 import { desiredPipeline, regionOf } from './desired-pipeline.js';
-import { clearStaleEngine, findRunningEngine, type LiveEngine, launchEngine, stopEngine } from './engine-launcher.js';
+import { checkFreeSpace, diskFullError } from './disk-space.js';
+import {
+  clearStaleEngine,
+  findRunningEngine,
+  type LiveEngine,
+  launchEngine,
+  logTail,
+  stopEngine,
+} from './engine-launcher.js';
 import { diffPipeline } from './pipeline-diff.js';
 import { loadProcessor } from './processor-loader.js';
 
@@ -29,6 +37,10 @@ async function applyPart<R extends ApplyRoute>(
   try {
     return await callRoute(engine.state.control, route, { pipeline }, 120_000);
   } catch (error) {
+    if (!(error instanceof ControlError)) {
+      const full = diskFullError(engine.state.dataDir, await logTail(engine.state.logFile, 20), error);
+      if (full) throw full;
+    }
     const message =
       error instanceof ControlError ? error.message : `the engine stopped answering (${(error as Error).message})`;
     throw new UserError(`The local engine could not apply the change: ${message}`, {
@@ -61,12 +73,24 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
   const { reporter, stack } = options;
   const paths = stackEnginePaths(stack.name);
   const desired = await desiredPipeline(options, paths);
+  // Nothing silently ignored: each template property the engine does not apply is named.
+  for (const note of desired.ignoredProperties ?? [])
+    reporter.warn(`${note.logicalId} ${note.property} is not applied by the local engine: ${note.reason}`);
   // Checked before anything starts: the emulator would refuse the stream after the engine is up.
   if (desired.stream.shardCount > LOCAL_SHARD_LIMIT) {
     throw new UsageError(
       `ShardCount ${desired.stream.shardCount} is more than the local engine's ${LOCAL_SHARD_LIMIT} shards per stream`,
       { hint: `Use --shards ${LOCAL_SHARD_LIMIT} or fewer locally (AWS takes more).`, code: 'BAD_PARAMETER' },
     );
+  }
+  // Too little room to start an engine is refused before anything is written; an engine already
+  // running keeps running, and the deploy says the disk is nearly full.
+  try {
+    await checkFreeSpace(paths.root);
+  } catch (error) {
+    const state = await readEngineState(paths.state);
+    if (!state || !isProcessAlive(state.pid)) throw error;
+    reporter.warn((error as Error).message);
   }
   return withDeployLock(stack.name, paths, reporter, () => deployHoldingLock(options, paths, desired));
 }
@@ -159,6 +183,8 @@ async function deployHoldingLock(
       failureFile: desired.mapping.failureFile,
       processor: { source: processor.source, sha256: processor.sha256, bytes: processor.bytes },
       parameters: desired.parameters,
+      ignored: desired.ignoredProperties ?? [],
+      substituted: desired.substitutedProperties ?? [],
       ttl: desired.table.ttlAttribute
         ? `enforced by the engine's sweeper every ${TTL_SWEEP_INTERVAL_MS / 1000} s (${desired.table.ttlAttribute})`
         : 'none',

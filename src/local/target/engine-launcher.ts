@@ -12,6 +12,7 @@ import { callRoute } from '../engine/control-client.js';
 import type { EnginePaths } from '../engine/paths.js';
 import type { EngineStatus } from '../engine/protocol.js';
 import { type EngineState, isProcessAlive, readEngineState } from '../engine/state.js';
+import { diskFullError } from './disk-space.js';
 
 /** How long deploy waits for a new engine to answer. */
 export const ENGINE_START_TIMEOUT_MS = 30_000;
@@ -57,7 +58,7 @@ function engineEntry(): string[] {
   return ['--import', 'tsx', fileURLToPath(new URL('../engine/main.ts', import.meta.url))];
 }
 
-async function logTail(file: string, lines = 5): Promise<string> {
+export async function logTail(file: string, lines = 5): Promise<string> {
   try {
     const text = await readFile(file, 'utf8');
     return text.trim().split('\n').slice(-lines).join('\n');
@@ -72,7 +73,8 @@ function lastError(tail: string): string | undefined {
       const event = JSON.parse(line) as { level?: string; msg?: string; error?: string };
       if (event.level === 'error') return [event.msg, event.error?.split('\n')[0]].filter(Boolean).join(': ');
     } catch {
-      if (line.trim()) return line.trim();
+      // A crash's stderr ends with "Node.js v20…" under the stack trace: the error is the line that says so.
+      if (/^\s*(\w*Error|Error)\b/.test(line)) return line.trim();
     }
   }
   return undefined;
@@ -148,6 +150,8 @@ export async function launchEngine(options: StartEngineOptions): Promise<LiveEng
   while (Date.now() < deadline) {
     if (exit) {
       const tail = await logTail(paths.log, 20);
+      const full = diskFullError(paths.root, tail);
+      if (full) throw full;
       const holder = /already running, pid (\d+)/.exec(tail);
       if (holder) {
         throw new UserError(`The local engine for stack ${options.stack} is already running, pid ${holder[1]}`, {
