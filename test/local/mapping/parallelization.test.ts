@@ -231,4 +231,50 @@ describe(`ParallelizationFactor (${DOC})`, () => {
     );
     expect(runner.stats().shards[0]).toMatchObject({ records: 6, sentToFailureDestination: 1, retries: 1 });
   });
+  it('does not checkpoint past a failing lane because later records were filtered out', async () => {
+    // Prepare: a poison record in lane 0, then records FilterCriteria drops, then one it keeps in lane 1.
+    const { kinesis } = fx.emulator;
+    const stream = await createStream(kinesis, 1);
+    const slow = keyInLane(0, 2);
+    const fast = keyInLane(1, 2);
+    const json = (value: object) => JSON.stringify(value);
+    const sent: TestRecord[] = [
+      { data: json({ kind: 'keep', v: 'poison' }), partitionKey: slow },
+      ...Array.from({ length: 3 }, (_, i) => ({ data: json({ kind: 'drop', v: i }), partitionKey: fast })),
+      { data: json({ kind: 'keep', v: 'fast-0' }), partitionKey: fast },
+    ];
+    const sequence = await put(kinesis, stream.streamName, sent);
+    const releaseFile = join(fx.ws.dir, 'release');
+    const runner = fx.ws.runner({
+      kinesis,
+      ...stream,
+      mapping: mapping({
+        batchSize: 1,
+        parallelizationFactor: 2,
+        filterPatterns: [json({ data: { kind: ['keep'] } })],
+      }),
+      fn: fn('poison-until-released.mjs', { RECORD_FILE: fx.ws.recordFile, RELEASE_FILE: releaseFile }),
+    });
+
+    // Act
+    await runner.start();
+    await waitFor(() => {
+      const lines = readLines(fx.ws.recordFile);
+      const fastDone = lines.some((line) => line.data.some((data) => data.includes('fast-0')));
+      return fastDone && (runner.stats().shards[0]?.functionErrors ?? 0) >= 2;
+    });
+    const whileFailing = runner.stats().shards[0];
+    writeFileSync(releaseFile, '');
+    await waitFor(() => runner.stats().shards[0]?.checkpoint === sequence[4], 10_000, 'the last record checkpointed');
+
+    // Assess: the dropped records were counted, never delivered, and did not move the checkpoint
+    // past the poison record while it failed.
+    expect(whileFailing?.checkpoint).toBeUndefined();
+    expect(whileFailing?.filtered).toBe(3);
+    expect(
+      readLines(fx.ws.recordFile)
+        .flatMap((line) => line.data)
+        .filter((data) => data.includes('drop')),
+    ).toEqual([]);
+  });
 });
