@@ -7,6 +7,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { createMappingRunner, type FunctionLogSink, type MappingRunner } from '../mapping/runner.js';
 import { functionConfig } from './function-config.js';
+import { createItemCounter, type ItemCounter, type ItemCountStatus } from './item-count.js';
 import type { EnginePaths } from './paths.js';
 import type { EngineStatus, LocalPipeline, MappingApplied, StreamStatus, TableApplied } from './protocol.js';
 import { applyStream, applyTable, countItems } from './provisioner.js';
@@ -36,6 +37,8 @@ export interface Applier {
   status(): Omit<EngineStatus, 'state'>;
   mappingStats(): ReturnType<MappingRunner['stats']> | undefined;
   countItems(): Promise<number>;
+  /** The table's approximate item count for `status` (cached; waits at most `waitMs`). */
+  itemCount(waitMs: number): Promise<ItemCountStatus | undefined>;
   /** Stops the mapping (waiting `graceMs` for an in-flight batch), then the sweeper. */
   stop(graceMs: number): Promise<void>;
 }
@@ -46,6 +49,7 @@ export function createApplier(options: ApplierOptions): Applier {
   let sweeper: TtlSweeper | undefined;
   let applied: LocalPipeline | undefined;
   let stream: StreamStatus | undefined;
+  let itemCounter: { table: string; counter: ItemCounter } | undefined;
 
   const saveApplied = async (pipeline: LocalPipeline) => {
     applied = pipeline;
@@ -122,6 +126,14 @@ export function createApplier(options: ApplierOptions): Applier {
 
     mappingStats: () => runner?.stats(),
     countItems: async () => (applied ? countItems(dynamodb, applied.table.name) : 0),
+
+    async itemCount(waitMs) {
+      if (!applied) return undefined;
+      const table = applied.table.name;
+      if (itemCounter?.table !== table)
+        itemCounter = { table, counter: createItemCounter({ count: () => countItems(dynamodb, table) }) };
+      return itemCounter.counter.status(waitMs);
+    },
 
     async stop(graceMs) {
       await runner

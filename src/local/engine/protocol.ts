@@ -4,6 +4,7 @@
  * without loading the other's code.
  */
 import type { MappingSettings } from '../mapping/settings.js';
+import type { ItemCountStatus } from './item-count.js';
 import type { EngineState } from './state.js';
 
 export interface StreamSpec {
@@ -124,6 +125,8 @@ export interface EngineRoutes {
   /** Records the pipeline as applied once every part is, so that a restart restores all of it. */
   'POST /apply/commit': { request: ApplyRequest; response: { committed: true } };
   'GET /items': { request: undefined; response: { count: number } };
+  /** The table's approximate item count for `status`: cached, refreshed in the background (item-count.ts). */
+  'GET /items/approximate': { request: undefined; response: ItemCountStatus };
 }
 
 export type EngineRoute = keyof EngineRoutes;

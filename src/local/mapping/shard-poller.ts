@@ -5,6 +5,7 @@ import { type Attempt, afterInvocation, type BatchDecision, splitByRecordAge } f
 import type { CheckpointStore } from './checkpoints.js';
 import { type DiscardCondition, type FailureDestination, onFailureRecord } from './failure-destination.js';
 import { FunctionInvoker, type InvocationOutcome } from './function-invoker.js';
+import { InvocationLog } from './invocation-log.js';
 import { type EventSourceIdentity, type ShardRecord, toKinesisEvent } from './kinesis-event.js';
 import { emptyShardCounters, errorMessage, type FunctionLogSink, type RunnerLog, type ShardStats } from './reports.js';
 import type { FunctionConfig, MappingSettings } from './settings.js';
@@ -51,6 +52,9 @@ export class ShardPoller {
   private state: ShardStats['state'] = 'polling';
   private readonly counters = emptyShardCounters();
   private lastError: ShardStats['lastError'];
+  /** For `status`: records read and recent invocations (kept apart from the runner's counters). */
+  private recordsRead = 0;
+  private readonly invocationLog = new InvocationLog();
   done: Promise<void> = Promise.resolve();
 
   constructor(
@@ -94,6 +98,8 @@ export class ShardPoller {
       lagMs: this.reader.lagMs(),
       ...this.counters,
       ...(this.lastError ? { lastError: this.lastError } : {}),
+      recordsRead: this.recordsRead,
+      recent: this.invocationLog.since(),
     };
   }
 
@@ -131,6 +137,7 @@ export class ShardPoller {
   /** Settles one batch; false when it was abandoned because the runner is stopping. */
   private async process(batch: ShardRecord[]): Promise<boolean> {
     this.counters.batches++;
+    this.recordsRead += batch.length;
     const queue: Unit[] = [{ records: batch, retries: 0, invokeCount: 0, lastWasFunctionError: false }];
     for (let unit = queue.shift(); unit; unit = queue.shift()) {
       if (this.stopping) return false;
@@ -216,6 +223,7 @@ export class ShardPoller {
     this.counters.invocations++;
     const outcome = await invoker.invoke(toKinesisEvent(records, { ...this.ctx.identity, shardId: this.shardId }));
     this.state = 'polling';
+    if (outcome.status !== 'aborted') this.invocationLog.add(invocationSample(outcome, records.length, this.ctx.now()));
     return outcome;
   }
 
@@ -300,4 +308,16 @@ export class ShardPoller {
       this.wake = done;
     });
   }
+}
+
+/** What the invocation log keeps of an outcome: a reported partial failure is not an error. */
+function invocationSample(
+  outcome: Exclude<InvocationOutcome, { status: 'aborted' }>,
+  records: number,
+  at: number,
+): { at: number; durationMs: number; records: number; result: 'ok' | 'partial' | 'error' } {
+  if (outcome.status === 'error') return { at, durationMs: outcome.durationMs, records, result: 'error' };
+  const failures = (outcome.result as { batchItemFailures?: unknown[] } | null)?.batchItemFailures;
+  const partial = Array.isArray(failures) && failures.length > 0;
+  return { at, durationMs: outcome.durationMs, records, result: partial ? 'partial' : 'ok' };
 }
