@@ -1,4 +1,4 @@
-// A shard's recent invocations, bounded, so that `status` can compute rates and duration percentiles.
+// A shard's recent reads and invocations, bounded, so that `status` can compute rates and duration percentiles.
 
 /** One invocation as `status` needs it: when it ended, how long it took, what it carried, how it went. */
 export interface InvocationSample {
@@ -10,26 +10,29 @@ export interface InvocationSample {
   result: 'ok' | 'partial' | 'error';
 }
 
-/** Samples kept per shard (GET /status carries them all, so the bound keeps it small); older ones fall off. */
-export const INVOCATION_LOG_LIMIT = 1_000;
+/** One batch read from the shard (a retried or bisected batch is read once). */
+export interface ReadSample {
+  /** Epoch ms when the batch was read. */
+  at: number;
+  records: number;
+}
 
-/** A ring of the newest `limit` invocations of one shard. */
-export class InvocationLog {
-  private readonly samples: InvocationSample[] = [];
+/** Samples kept per shard and kind (GET /status carries them all, so the bound keeps it small). */
+export const RECENT_SAMPLE_LIMIT = 1_000;
 
-  constructor(private readonly limit = INVOCATION_LOG_LIMIT) {}
+/** A ring of the newest `limit` samples of one shard; older ones fall off. */
+export class RecentLog<T extends { at: number }> {
+  private readonly samples: T[] = [];
 
-  add(sample: InvocationSample): void {
+  constructor(private readonly limit = RECENT_SAMPLE_LIMIT) {}
+
+  add(sample: T): void {
     this.samples.push(sample);
     if (this.samples.length > this.limit) this.samples.splice(0, this.samples.length - this.limit);
   }
 
-  /** The samples that ended at or after `sinceMs`, oldest first (a copy). */
-  since(sinceMs = 0): InvocationSample[] {
+  /** The samples at or after `sinceMs`, oldest first (a copy). */
+  since(sinceMs = 0): T[] {
     return this.samples.filter((s) => s.at >= sinceMs);
-  }
-
-  last(): InvocationSample | undefined {
-    return this.samples[this.samples.length - 1];
   }
 }

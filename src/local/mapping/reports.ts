@@ -1,6 +1,6 @@
 // What the mapping runner, its shard pollers and function invokers report: log entries and stats.
 
-import type { InvocationSample } from './invocation-log.js';
+import type { InvocationSample, ReadSample } from './invocation-log.js';
 
 /**
  * These sit apart from runner.ts so that the runner → poller → invoker chain imports one way:
@@ -44,6 +44,8 @@ export interface ShardStats {
   recordsRead?: number;
   /** The newest invocations, bounded (see invocation-log.ts), for rates and duration percentiles. */
   recent?: InvocationSample[];
+  /** The newest batches read, bounded likewise: `status` computes records in per second from them. */
+  recentReads?: ReadSample[];
 }
 
 export interface MappingStats {
@@ -58,7 +60,7 @@ export interface MappingStats {
 /** The counting part of ShardStats. */
 export type ShardCounters = Omit<
   ShardStats,
-  'shardId' | 'state' | 'checkpoint' | 'lagMs' | 'lastError' | 'recordsRead' | 'recent'
+  'shardId' | 'state' | 'checkpoint' | 'lagMs' | 'lastError' | 'recordsRead' | 'recent' | 'recentReads'
 >;
 
 /** The per-shard counters `stats()` reports, all zero (a shard not polled yet shows these too). */

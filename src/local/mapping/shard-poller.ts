@@ -5,7 +5,7 @@ import { type Attempt, afterInvocation, type BatchDecision, splitByRecordAge } f
 import type { CheckpointStore } from './checkpoints.js';
 import { type DiscardCondition, type FailureDestination, onFailureRecord } from './failure-destination.js';
 import { FunctionInvoker, type InvocationOutcome } from './function-invoker.js';
-import { InvocationLog } from './invocation-log.js';
+import { type InvocationSample, type ReadSample, RecentLog } from './invocation-log.js';
 import { type EventSourceIdentity, type ShardRecord, toKinesisEvent } from './kinesis-event.js';
 import { emptyShardCounters, errorMessage, type FunctionLogSink, type RunnerLog, type ShardStats } from './reports.js';
 import type { FunctionConfig, MappingSettings } from './settings.js';
@@ -54,7 +54,8 @@ export class ShardPoller {
   private lastError: ShardStats['lastError'];
   /** For `status`: records read and recent invocations (kept apart from the runner's counters). */
   private recordsRead = 0;
-  private readonly invocationLog = new InvocationLog();
+  private readonly recentInvocations = new RecentLog<InvocationSample>();
+  private readonly recentReads = new RecentLog<ReadSample>();
   done: Promise<void> = Promise.resolve();
 
   constructor(
@@ -99,7 +100,8 @@ export class ShardPoller {
       ...this.counters,
       ...(this.lastError ? { lastError: this.lastError } : {}),
       recordsRead: this.recordsRead,
-      recent: this.invocationLog.since(),
+      recent: this.recentInvocations.since(),
+      recentReads: this.recentReads.since(),
     };
   }
 
@@ -138,6 +140,7 @@ export class ShardPoller {
   private async process(batch: ShardRecord[]): Promise<boolean> {
     this.counters.batches++;
     this.recordsRead += batch.length;
+    this.recentReads.add({ at: this.ctx.now(), records: batch.length });
     const queue: Unit[] = [{ records: batch, retries: 0, invokeCount: 0, lastWasFunctionError: false }];
     for (let unit = queue.shift(); unit; unit = queue.shift()) {
       if (this.stopping) return false;
@@ -223,7 +226,8 @@ export class ShardPoller {
     this.counters.invocations++;
     const outcome = await invoker.invoke(toKinesisEvent(records, { ...this.ctx.identity, shardId: this.shardId }));
     this.state = 'polling';
-    if (outcome.status !== 'aborted') this.invocationLog.add(invocationSample(outcome, records.length, this.ctx.now()));
+    if (outcome.status !== 'aborted')
+      this.recentInvocations.add(invocationSample(outcome, records.length, this.ctx.now()));
     return outcome;
   }
 
@@ -315,7 +319,7 @@ function invocationSample(
   outcome: Exclude<InvocationOutcome, { status: 'aborted' }>,
   records: number,
   at: number,
-): { at: number; durationMs: number; records: number; result: 'ok' | 'partial' | 'error' } {
+): InvocationSample {
   if (outcome.status === 'error') return { at, durationMs: outcome.durationMs, records, result: 'error' };
   const failures = (outcome.result as { batchItemFailures?: unknown[] } | null)?.batchItemFailures;
   const partial = Array.isArray(failures) && failures.length > 0;
