@@ -107,3 +107,24 @@ export async function createStsClient(
   const { STSClient } = await import('@aws-sdk/client-sts');
   return new STSClient(await controlPlaneConfig(settings));
 }
+
+export async function createCloudWatchClient(
+  settings: ControlPlaneSettings,
+): Promise<import('@aws-sdk/client-cloudwatch').CloudWatchClient> {
+  const { CloudWatchClient } = await import('@aws-sdk/client-cloudwatch');
+  return new CloudWatchClient(await controlPlaneConfig(settings));
+}
+
+export async function createLambdaClient(
+  settings: ControlPlaneSettings,
+): Promise<import('@aws-sdk/client-lambda').LambdaClient> {
+  const { LambdaClient } = await import('@aws-sdk/client-lambda');
+  return new LambdaClient(await controlPlaneConfig(settings));
+}
+
+export async function createSqsClient(
+  settings: ControlPlaneSettings,
+): Promise<import('@aws-sdk/client-sqs').SQSClient> {
+  const { SQSClient } = await import('@aws-sdk/client-sqs');
+  return new SQSClient(await controlPlaneConfig(settings));
+}
