@@ -86,11 +86,13 @@ export function readMetricResults(results: readonly MetricDataResult[], window: 
   };
   const sum = (id: MetricId) => points(id).reduce((total, p) => total + p.value, 0);
   const newest = (id: MetricId) => points(id).sort((a, b) => b.at - a.at)[0]?.value;
+  // One bar per CloudWatch period, so that bars and datapoints line up.
+  const width = seriesPeriodSeconds(window) * 1_000;
+  const count = Math.ceil((window.endMs - window.startMs) / width);
   const buckets = (id: MetricId, combine: 'sum' | 'max') => {
-    const out = new Array<number>(window.buckets).fill(0);
-    const width = (window.endMs - window.startMs) / window.buckets;
+    const out = new Array<number>(count).fill(0);
     for (const p of points(id)) {
-      const index = Math.min(window.buckets - 1, Math.max(0, Math.floor((p.at - window.startMs) / width)));
+      const index = Math.min(count - 1, Math.max(0, Math.floor((p.at - window.startMs) / width)));
       out[index] = combine === 'sum' ? (out[index] as number) + p.value : Math.max(out[index] as number, p.value);
     }
     return out;

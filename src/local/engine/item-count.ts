@@ -17,7 +17,10 @@ export interface ItemCountStatus {
 
 export interface ItemCounterOptions {
   count: () => Promise<number>;
-  /** A count older than this is refreshed on the next request. Default 30 s. */
+  /**
+   * A count older than this is refreshed on the next request. Default 10 s, or ten times what the
+   * last count took when that is longer, so that counting costs the engine at most a tenth of its time.
+   */
   maxAgeMs?: number;
   now?: () => number;
 }
@@ -28,18 +31,19 @@ export interface ItemCounter {
 }
 
 export function createItemCounter(options: ItemCounterOptions): ItemCounter {
-  const maxAgeMs = options.maxAgeMs ?? 30_000;
+  const minAgeMs = options.maxAgeMs ?? 10_000;
   const now = options.now ?? Date.now;
-  let last: { count: number; at: number } | undefined;
+  let last: { count: number; at: number; tookMs: number } | undefined;
   let error: string | undefined;
   let running: Promise<void> | undefined;
 
   const refresh = (): Promise<void> => {
+    const started = now();
     running ??= options
       .count()
       .then(
         (count) => {
-          last = { count, at: now() };
+          last = { count, at: now(), tookMs: now() - started };
           error = undefined;
         },
         (e: unknown) => {
@@ -54,7 +58,7 @@ export function createItemCounter(options: ItemCounterOptions): ItemCounter {
 
   return {
     async status(waitMs) {
-      if (!last || now() - last.at > maxAgeMs) {
+      if (!last || now() - last.at > Math.max(minAgeMs, 10 * last.tookMs)) {
         const done = refresh();
         let timer: NodeJS.Timeout | undefined;
         await Promise.race([done, new Promise<void>((resolve) => (timer = setTimeout(resolve, waitMs)))]);
