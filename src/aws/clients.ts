@@ -126,5 +126,9 @@ export async function createSqsClient(
   settings: ControlPlaneSettings,
 ): Promise<import('@aws-sdk/client-sqs').SQSClient> {
   const { SQSClient } = await import('@aws-sdk/client-sqs');
-  return new SQSClient(await controlPlaneConfig(settings));
+  // Queue URLs name AWS's host; behind an endpoint override (moto, a private endpoint) the override wins.
+  return new SQSClient({
+    ...(await controlPlaneConfig(settings)),
+    useQueueUrlAsEndpoint: !configuredEndpoint('SQS'),
+  });
 }

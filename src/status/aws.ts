@@ -124,7 +124,9 @@ async function gatherResources(options: ResourceOptions): Promise<StatusFigures>
     const { ListEventSourceMappingsCommand } = await import('@aws-sdk/client-lambda');
     const { GetQueueAttributesCommand } = await import('@aws-sdk/client-sqs');
 
-    const [summary, table, metrics, mapping, dlq, rejected] = await Promise.all([
+    const queries = metricQueries({ streamName, functionName }, window);
+    const period = { StartTime: new Date(window.startMs), EndTime: new Date(window.endMs) };
+    const [summary, table, metrics, percentiles, mapping, dlq, rejected] = await Promise.all([
       figure('kinesis:DescribeStreamSummary', async () => {
         const r = await kinesis.send(new DescribeStreamSummaryCommand({ StreamName: streamName }));
         return r.StreamDescriptionSummary;
@@ -134,14 +136,15 @@ async function gatherResources(options: ResourceOptions): Promise<StatusFigures>
         return r.Table;
       }),
       figure('cloudwatch:GetMetricData', async () => {
-        const r = await cloudwatch.send(
-          new GetMetricDataCommand({
-            MetricDataQueries: metricQueries({ streamName, functionName }, window),
-            StartTime: new Date(window.startMs),
-            EndTime: new Date(window.endMs),
-          }),
-        );
+        const r = await cloudwatch.send(new GetMetricDataCommand({ MetricDataQueries: queries.flow, ...period }));
         return readMetricResults(r.MetricDataResults ?? [], window);
+      }),
+      figure('cloudwatch:GetMetricData', async () => {
+        const r = await cloudwatch.send(
+          new GetMetricDataCommand({ MetricDataQueries: queries.percentiles, ...period }),
+        );
+        const { p50, p99 } = readMetricResults(r.MetricDataResults ?? [], window);
+        return { p50, p99 };
       }),
       figure('lambda:ListEventSourceMappings', async () => {
         const r = await lambda.send(new ListEventSourceMappingsCommand({ FunctionName: functionName }));
@@ -163,7 +166,18 @@ async function gatherResources(options: ResourceOptions): Promise<StatusFigures>
         countRejected({ client: dynamodb, tableName, sinceMs: window.startMs, nowMs, cap: REJECTED_CAP }),
       ),
     ]);
-    return assemble(options, { summary, table, metrics, mapping, dlq, rejected, streamName, tableName, functionName });
+    return assemble(options, {
+      summary,
+      table,
+      metrics,
+      percentiles,
+      mapping,
+      dlq,
+      rejected,
+      streamName,
+      tableName,
+      functionName,
+    });
   } catch (error) {
     // Only credential failures get here (unknownFromError rethrows them): the command's error.
     throw (
@@ -182,6 +196,7 @@ interface Gathered {
   summary: Known<{ OpenShardCount?: number; RetentionPeriodHours?: number } | undefined>;
   table: Known<{ ItemCount?: number } | undefined>;
   metrics: Known<MetricFigures>;
+  percentiles: Known<{ p50: number | null; p99: number | null }>;
   mapping: Known<EventSourceMappingConfiguration | null>;
   dlq: Known<number>;
   rejected: Known<{ count: number; capped: boolean }>;
@@ -222,8 +237,8 @@ export function assemble(options: ResourceOptions, g: Gathered): StatusFigures {
       invocations: pick(g.metrics, (m) => m.invocations),
       errors: pick(g.metrics, (m) => m.errors),
       throttles: pick(g.metrics, (m) => m.throttles),
-      durationP50Ms: pick(g.metrics, (m) => m.p50),
-      durationP99Ms: pick(g.metrics, (m) => m.p99),
+      durationP50Ms: pick(g.percentiles, (m) => m.p50),
+      durationP99Ms: pick(g.percentiles, (m) => m.p99),
     },
     table: {
       name: g.tableName,

@@ -52,18 +52,20 @@ describe('CloudWatch metrics for status', () => {
     expect(seriesPeriodSeconds(window)).toBe(60);
     expect(seriesPeriodSeconds({ ...window, endMs: window.startMs + 86_400_000 })).toBe(3_600);
     expect(wholePeriodSeconds(window)).toBe(900);
-    const queries = metricQueries({ streamName: 's', functionName: 'f' }, window);
+    const { flow, percentiles } = metricQueries({ streamName: 's', functionName: 'f' }, window);
+    const queries = [...flow, ...percentiles];
     expect(queries.map((q) => `${q.Id}:${q.MetricStat?.Metric?.MetricName}:${q.MetricStat?.Stat}`)).toEqual([
       'recordsIn:IncomingRecords:Sum',
       'streamAge:GetRecords.IteratorAgeMilliseconds:Maximum',
       'invocations:Invocations:Sum',
       'errors:Errors:Sum',
       'throttles:Throttles:Sum',
+      'lambdaAge:IteratorAge:Maximum',
       'p50:Duration:p50',
       'p99:Duration:p99',
-      'lambdaAge:IteratorAge:Maximum',
     ]);
-    expect(queries[5]?.MetricStat?.Period).toBe(900);
+    expect(flow[0]?.MetricStat?.Period).toBe(60);
+    expect(percentiles[0]?.MetricStat?.Period).toBe(900);
   });
 
   it('sums totals, takes the newest iterator age, and buckets the series', () => {
