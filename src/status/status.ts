@@ -12,6 +12,8 @@ export interface StatusOptions {
   /** How far back rates, counts and percentiles look (--since). */
   windowMs: number;
   now?: () => number;
+  /** Environment for the AWS target's region, profile and endpoint overrides (default: process.env). */
+  env?: NodeJS.ProcessEnv;
 }
 
 export interface WatchOptions extends StatusOptions {
