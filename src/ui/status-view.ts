@@ -62,10 +62,24 @@ export function renderStatus(report: StatusReport, options: StatusViewOptions): 
     }
   }
   if (processor) {
-    const errors = show(processor.errors, (n) => (n > 0 ? paint.red(count(n, 'error')) : count(n, 'error')), paint);
-    lines.push(
-      `${label('processor')}${processor.name} · ${show(processor.invocations, (n) => count(n, 'invocation'), paint)} · ${errors} · ${show(processor.throttles, (n) => count(n, 'throttle'), paint)} · duration p50 ${show(processor.durationP50Ms, ms, paint)}, p99 ${show(processor.durationP99Ms, ms, paint)} ${paint.gray(`(last ${window})`)}`,
-    );
+    const metrics = [
+      processor.invocations,
+      processor.errors,
+      processor.throttles,
+      processor.durationP50Ms,
+      processor.durationP99Ms,
+    ];
+    const reasons = new Set(metrics.map((m) => (isUnknown(m) ? m.unknown : '')));
+    const [only] = reasons;
+    if (reasons.size === 1 && only) {
+      // One refused call (usually CloudWatch) behind every metric: say it once.
+      lines.push(`${label('processor')}${processor.name} · ${paint.gray(`metrics unknown (${only})`)}`);
+    } else {
+      const errors = show(processor.errors, (n) => (n > 0 ? paint.red(count(n, 'error')) : count(n, 'error')), paint);
+      lines.push(
+        `${label('processor')}${processor.name} · ${show(processor.invocations, (n) => count(n, 'invocation'), paint)} · ${errors} · ${show(processor.throttles, (n) => count(n, 'throttle'), paint)} · duration p50 ${show(processor.durationP50Ms, ms, paint)}, p99 ${show(processor.durationP99Ms, ms, paint)} ${paint.gray(`(last ${window})`)}`,
+      );
+    }
   }
   if (table) {
     const counted = table.itemsCountedAt
