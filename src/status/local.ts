@@ -170,8 +170,8 @@ async function gatherRunning(context: RunningContext): Promise<StatusFigures> {
       invocations: invocations.length,
       errors,
       throttles: 0,
-      durationP50Ms: percentile(durations, 50),
-      durationP99Ms: percentile(durations, 99),
+      durationP50Ms: roundMs(percentile(durations, 50)),
+      durationP99Ms: roundMs(percentile(durations, 99)),
     },
     table: {
       name: applied.table.name,
@@ -213,3 +213,6 @@ function behindOf(behind: Map<string, ShardBehind> | string, shardId: string): K
   const shard = behind.get(shardId);
   return shard?.count ?? unknown(shard?.reason ?? 'not read');
 }
+
+/** Durations to a tenth of a millisecond: finer is noise. */
+const roundMs = (ms: number | null) => (ms === null ? null : Math.round(ms * 10) / 10);

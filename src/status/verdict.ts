@@ -32,7 +32,7 @@ export function formatDuration(ms: number): string {
   return `${Math.floor(s / 3_600)}h ${String(Math.floor((s % 3_600) / 60)).padStart(2, '0')}m`;
 }
 
-const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+const plural = (n: number, one: string, many = `${one}s`) => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
 
 /** The verdict: a pure function of the figures, checked in this order (the first that holds wins). */
 export function verdictOf(figures: StatusFigures): Verdict {

@@ -44,6 +44,16 @@ export function renderStatus(report: StatusReport, options: StatusViewOptions): 
   const label = (name: string) => paint.cyan(name.padEnd(11));
 
   const { stream, mapping, processor, table, failureDestination: dlq } = report;
+  if (!report.running) {
+    // Nothing runs, so nothing flows: the names, and what still waits on disk or in the queue.
+    if (stream) lines.push(`${label('stream')}${stream.name}`);
+    if (table) lines.push(`${label('table')}${table.name}`);
+    if (dlq)
+      lines.push(
+        `${label('on-failure')}${show(dlq.failedBatches, (n) => count(n, 'failed batch', 'failed batches'), paint)} · ${paint.gray(dlq.location)}`,
+      );
+    return lines.join('\n');
+  }
   if (stream) {
     lines.push(
       `${label('stream')}${stream.name} · ${show(stream.shards, (n) => count(n, 'shard'), paint)} · retention ${show(stream.retentionHours, (h) => `${h} h`, paint)} · ${show(stream.recordsInPerSecond, (r) => `${r} records/s in`, paint)} ${paint.gray(`(${stream.recordsInSource}, last ${window})`)}`,
