@@ -12,7 +12,9 @@ const LAG_HISTORY = 24;
 
 export default class Status extends StreamprocCommand<typeof Status> {
   static description =
-    `Show the pipeline at a glance: a verdict (healthy, lagging, failing, stopped, not deployed) with the reason and the command to run next, then the stream, the event source mapping (state, batch settings, per-shard lag), the processor (invocations, errors, throttles, duration p50/p99), the table (items, rejected records) and the on-failure destination (failed batches waiting).
+    `Show the pipeline at a glance: healthy, lagging, failing, stopped or not deployed, and what to run next.
+
+After the verdict and its reason come the stream, the event source mapping (state, batch settings, per-shard lag), the processor (invocations, errors, throttles, duration p50/p99), the table (items, rejected records) and the on-failure destination (failed batches waiting).
 
 Rates, counts and percentiles cover --since (default 15m). Locally they come from the engine's own counters; on AWS from CloudWatch metrics, the event source mapping, the DLQ and the table's description (never a Scan). A figure that cannot be read (missing permission, engine stopped) shows as "unknown (why)".
 
