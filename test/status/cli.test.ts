@@ -6,10 +6,12 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StatusReport } from '../../src/status/status.js';
 import { requireBuilt, runCli, startCli, tempDirs } from '../helpers/cli.js';
 import { alive, killEngines } from '../helpers/engines.js';
+import { kinesisClient } from '../helpers/kinesalite.js';
 import { runCommand } from '../helpers/run-command.js';
 import { waitUntil } from '../helpers/wait.js';
 
@@ -116,6 +118,39 @@ describe('status on the local engine', () => {
     );
     expect(human.stdout).toMatch(/^table +streamproc-EventData · ~200 items/m);
     expect(human.stdout).toMatch(/^on-failure 0 failed batches/m);
+  });
+
+  it('malformed records: counted as rejected through the time index, still healthy, browse --rejected next', async () => {
+    const state = JSON.parse(await readFile(join(dirs.dataDir, 'stacks', 'streamproc', 'engine.json'), 'utf8')) as {
+      endpoints: { kinesis: string };
+    };
+    const kinesis = await kinesisClient(state.endpoints.kinesis, 3);
+    const put = await kinesis.send(
+      new PutRecordsCommand({
+        StreamName: 'streamproc-EventStream',
+        Records: ['not json', '{"v": 99}', '\u0000'].map((text, i) => ({
+          Data: Buffer.from(text),
+          PartitionKey: `bad-${i}`,
+        })),
+      }),
+    );
+    kinesis.destroy();
+    expect(put.FailedRecordCount).toBe(0);
+    let report = await statusJson('streamproc');
+    await waitUntil(
+      async () => {
+        report = await statusJson('streamproc');
+        return report.table?.rejectedRecently === 3;
+      },
+      60_000,
+      'status to count 3 rejected records',
+      250,
+    );
+    expect(report.verdict).toEqual({
+      state: 'healthy',
+      reason: 'no errors in the last 15m; 3 malformed records rejected and kept',
+      next: 'streamproc browse --rejected',
+    });
   });
 
   it('after the engine is killed by pid: stopped, and deploy is the next step', async () => {
