@@ -103,6 +103,11 @@ export interface StatusFigures {
   /** ISO time the figures were gathered. */
   at: string;
   windowSeconds: number;
+  /**
+   * Local: set when the engine's bounded sample logs (1,000 per shard) cover less than the window;
+   * counts, rates and percentiles then cover these last seconds only.
+   */
+  coveredSeconds?: number;
   /** Anything was deployed (local: the engine was given a pipeline; AWS: the stack exists). */
   deployed: boolean;
   /** The pipeline can process (local: the engine answers; AWS: the stack is in a usable state). */

@@ -6,12 +6,13 @@ import { stackEnginePaths } from '../local/engine/paths.js';
 import type { LocalPipeline } from '../local/engine/protocol.js';
 import type { ShardBehind } from '../local/engine/records-behind.js';
 import { isProcessAlive, readJson } from '../local/engine/state.js';
+import { RECENT_SAMPLE_LIMIT } from '../local/mapping/invocation-log.js';
 import type { ShardStats } from '../local/mapping/reports.js';
 import { findRunningEngine, type LiveEngine } from '../local/target/engine-launcher.js';
 import { lockHolder } from '../pid-lock.js';
 import { countLines } from './failure-file.js';
 import { type Known, REJECTED_CAP, SERIES_BUCKETS, type ShardFigures, type StatusFigures } from './figures.js';
-import { bucketed, percentile, perSecond } from './window-stats.js';
+import { bucketed, coveredFrom, percentile, perSecond } from './window-stats.js';
 
 export interface GatherOptions {
   stack: ResolvedStack;
@@ -128,8 +129,15 @@ async function gatherRunning(context: RunningContext): Promise<StatusFigures> {
     ),
   ]);
 
-  const invocations = shards.flatMap((s) => (s.recent ?? []).filter((x) => x.at >= startMs));
-  const reads = shards.flatMap((s) => (s.recentReads ?? []).filter((x) => x.at >= startMs));
+  // The engine keeps a bounded log per shard: at high rates it covers less than the window, and
+  // counts and rates are then taken over what it covers (and say so).
+  const fromMs = coveredFrom(
+    shards.flatMap((s) => [s.recent ?? [], s.recentReads ?? []]),
+    startMs,
+    RECENT_SAMPLE_LIMIT,
+  );
+  const invocations = shards.flatMap((s) => (s.recent ?? []).filter((x) => x.at >= fromMs));
+  const reads = shards.flatMap((s) => (s.recentReads ?? []).filter((x) => x.at >= fromMs));
   const ok = invocations.filter((x) => x.result === 'ok');
   const durations = invocations.map((x) => x.durationMs);
   const recordsRead = reads.reduce((sum, x) => sum + x.records, 0);
@@ -152,9 +160,10 @@ async function gatherRunning(context: RunningContext): Promise<StatusFigures> {
     ...base,
     deployed: true,
     running: true,
+    ...(fromMs > startMs ? { coveredSeconds: Math.round((nowMs - fromMs) / 1_000) } : {}),
     stream: {
       ...stream,
-      recordsInPerSecond: perSecond(recordsRead, options.windowMs),
+      recordsInPerSecond: perSecond(recordsRead, nowMs - fromMs),
       recordsInSource: 'records read by the runner',
     },
     mapping: {

@@ -38,7 +38,10 @@ const plural = (n: number, one: string, many = `${one}s`) => `${n.toLocaleString
 export function verdictOf(figures: StatusFigures): Verdict {
   const stackFlag = figures.stack === DEFAULT_STACK_NAME ? '' : ` --stack ${figures.stack}`;
   const run = (command: string) => `streamproc ${command}${stackFlag}`;
-  const window = formatWindow(figures.windowSeconds);
+  const window =
+    figures.coveredSeconds === undefined
+      ? formatWindow(figures.windowSeconds)
+      : formatDuration(figures.coveredSeconds * 1_000);
 
   if (!figures.deployed) {
     return { state: 'not deployed', reason: `stack ${figures.stack} is not deployed`, next: run('deploy') };

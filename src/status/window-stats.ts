@@ -33,3 +33,17 @@ export function bucketed<T extends { at: number }>(
 export function perSecond(total: number, windowMs: number): number {
   return windowMs <= 0 ? 0 : Math.round((total / (windowMs / 1_000)) * 100) / 100;
 }
+
+/**
+ * Where bounded sample logs stop telling the whole window: a log that holds `limit` samples may
+ * have dropped older ones, so the window is only covered from its oldest sample on. Returns the
+ * latest such start, or `startMs` when every log covers the window.
+ */
+export function coveredFrom(logs: readonly (readonly { at: number }[])[], startMs: number, limit: number): number {
+  let from = startMs;
+  for (const log of logs) {
+    const oldest = log[0];
+    if (log.length >= limit && oldest && oldest.at > from) from = oldest.at;
+  }
+  return from;
+}

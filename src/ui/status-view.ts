@@ -34,7 +34,11 @@ const ms = (v: number | null) => (v === null ? '–' : formatDuration(v));
 export function renderStatus(report: StatusReport, options: StatusViewOptions): string {
   const { paint } = options;
   const { verdict } = report;
-  const window = formatWindow(report.windowSeconds);
+  // Counts over fewer seconds than asked (the engine's sample logs are bounded) say so.
+  const window =
+    report.coveredSeconds === undefined
+      ? formatWindow(report.windowSeconds)
+      : `${formatDuration(report.coveredSeconds * 1_000)} of ${formatWindow(report.windowSeconds)}`;
   const lines: string[] = [];
   const head = `${paint.bold(report.stack)} (${report.target}): ${paint[VERDICT_STYLE[verdict.state]](paint.bold(verdict.state))} — ${verdict.reason}`;
   lines.push(options.watch ? `${head}  ${paint.gray(new Date(report.at).toLocaleTimeString('en-GB'))}` : head);

@@ -7,7 +7,7 @@ import {
   seriesPeriodSeconds,
   wholePeriodSeconds,
 } from '../../src/status/aws-metrics.js';
-import { bucketed, percentile, perSecond } from '../../src/status/window-stats.js';
+import { bucketed, coveredFrom, percentile, perSecond } from '../../src/status/window-stats.js';
 import { sparkline } from '../../src/ui/sparkline.js';
 
 describe('window stats', () => {
@@ -31,6 +31,14 @@ describe('window stats', () => {
       { at: 4_001, n: 100 },
     ];
     expect(bucketed(samples, (s) => s.n, { startMs: 0, endMs: 4_000, buckets: 4 })).toEqual([3, 4, 0, 24]);
+  });
+
+  it('a full bounded log covers the window only from its oldest sample; the latest such start wins', () => {
+    const log = (...ats: number[]) => ats.map((at) => ({ at }));
+    expect(coveredFrom([log(50, 60, 70), log(10)], 0, 3)).toBe(50);
+    expect(coveredFrom([log(50, 60, 70), log(80, 90, 95)], 0, 3)).toBe(80);
+    expect(coveredFrom([log(50, 60)], 0, 3)).toBe(0);
+    expect(coveredFrom([log(50, 60, 70)], 100, 3)).toBe(100);
   });
 
   it('rates per second', () => {

@@ -99,6 +99,16 @@ describe('verdictOf', () => {
     });
   });
 
+  it('says the span the counts cover when the engine kept less than the window', () => {
+    const v = verdictOf(
+      figures({
+        coveredSeconds: 100,
+        processor: { ...(figures().processor as NonNullable<StatusFigures['processor']>), errors: 1 },
+      }),
+    );
+    expect(v.reason).toBe('1 function error in the last 1m 40s');
+  });
+
   it('lagging: iterator age over the threshold, and not at it', () => {
     const v = verdictOf(withMapping({ maxLagMs: LAGGING_LAG_MS + 65_000 }));
     expect(v.state).toBe('lagging');
