@@ -40,7 +40,29 @@ export type ProgressEvent =
   /** The change set a deploy is about to execute (empty: only parameters or outputs change). */
   | { type: 'changeSet'; changes: ChangeRow[] }
   /** A stack operation failed: each failed resource, the root cause first. */
-  | { type: 'failedResources'; events: StackEventData[] };
+  | { type: 'failedResources'; events: StackEventData[] }
+  /** Redrive finished one failed batch (or, with --dry-run, looked at it). */
+  | { type: 'redriveBatch'; batch: RedriveBatchData };
+
+/** One failed batch as redrive handled it: its shard and range, and what became of it. */
+export interface RedriveBatchData {
+  /** Where it was: `failures.jsonl entry 3`, `message <id>`. */
+  where: string;
+  shardId?: string;
+  from?: string;
+  to?: string;
+  /** Records put back into the stream (or, in a dry run, that would be). */
+  records: number;
+  /**
+   * redriven: put back and removed; lost: nothing of it left in the stream, reported and removed;
+   * would-redrive: dry run; kept: left in the destination.
+   */
+  outcome: 'redriven' | 'lost' | 'would-redrive' | 'kept';
+  /** Records of the range the stream no longer holds, when some are gone. */
+  lostRecords?: number;
+  /** Why it was kept, or why part of it is lost. */
+  reason?: string;
+}
 
 export interface Reporter {
   /** Runs one named step of a longer operation; the UI marks it running, then done or failed. */

@@ -27,7 +27,17 @@ export interface PipelineEndpoints {
   tableName: string;
   kinesis: ServiceEndpoint;
   dynamodb: ServiceEndpoint;
+  /**
+   * Where the event source mapping puts the batches it gave up on (its on-failure destination):
+   * the local engine's file, or the stack's SQS dead-letter queue. Undefined when not known.
+   */
+  failures?: FailureDestinationRef;
 }
+
+/** An on-failure destination: the local engine's JSONL file, or an SQS queue. */
+export type FailureDestinationRef =
+  | { kind: 'file'; path: string }
+  | { kind: 'sqs'; queueUrl: string; service: ServiceEndpoint };
 
 /** A question a deploy needs answered (for example before replacing a resource on AWS). */
 export interface ConfirmQuestion {

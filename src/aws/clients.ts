@@ -53,6 +53,11 @@ export async function createDynamoDbClient(settings: ClientSettings): Promise<Dy
   return new DynamoDBClient(await commonConfig(settings));
 }
 
+export async function createSqsClient(settings: ClientSettings): Promise<import('@aws-sdk/client-sqs').SQSClient> {
+  const { SQSClient } = await import('@aws-sdk/client-sqs');
+  return new SQSClient(await commonConfig(settings));
+}
+
 /** Clients for a resolved pipeline (what ingest and browse use). */
 export async function pipelineClients(
   endpoints: PipelineEndpoints,
@@ -122,13 +127,17 @@ export async function createLambdaClient(
   return new LambdaClient(await controlPlaneConfig(settings));
 }
 
-export async function createSqsClient(
+export async function createSecretsManagerClient(
   settings: ControlPlaneSettings,
-): Promise<import('@aws-sdk/client-sqs').SQSClient> {
-  const { SQSClient } = await import('@aws-sdk/client-sqs');
-  // Queue URLs name AWS's host; behind an endpoint override (moto, a private endpoint) the override wins.
-  return new SQSClient({
-    ...(await controlPlaneConfig(settings)),
-    useQueueUrlAsEndpoint: !configuredEndpoint('SQS'),
-  });
+): Promise<import('@aws-sdk/client-secrets-manager').SecretsManagerClient> {
+  const { SecretsManagerClient } = await import('@aws-sdk/client-secrets-manager');
+  return new SecretsManagerClient(await controlPlaneConfig(settings));
+}
+
+/** The function's log group (`logs` on the aws target); AWS_ENDPOINT_URL_CLOUDWATCH_LOGS reaches moto. */
+export async function createCloudWatchLogsClient(
+  settings: ControlPlaneSettings,
+): Promise<import('@aws-sdk/client-cloudwatch-logs').CloudWatchLogsClient> {
+  const { CloudWatchLogsClient } = await import('@aws-sdk/client-cloudwatch-logs');
+  return new CloudWatchLogsClient(await controlPlaneConfig(settings));
 }

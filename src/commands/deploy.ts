@@ -27,6 +27,14 @@ ${EXIT_CODES_HELP}`;
       description: 'Run a custom handler instead of the built-in processor.',
     },
     {
+      command: `<%= config.bin %> <%= command.id %> --filter '{"data":{"lang":["en"]}}'`,
+      description: 'Deliver only English tweets to the processor (the others are dropped and checkpointed).',
+    },
+    {
+      command: '<%= config.bin %> <%= command.id %> --starting-timestamp 2026-01-31T12:00:00Z',
+      description: 'A new mapping reads each shard from that time (StartingPosition AT_TIMESTAMP).',
+    },
+    {
       command: '<%= config.bin %> <%= command.id %> -p LogLevel=debug --json',
       description: 'Any template parameter; JSON result.',
     },
@@ -36,6 +44,21 @@ ${EXIT_CODES_HELP}`;
     'batching-window': Flags.integer({
       description: 'Seconds the mapping may wait to fill a batch (MaximumBatchingWindowInSeconds).',
       min: 0,
+    }),
+    'clear-filters': Flags.boolean({
+      description: 'Remove every saved --filter pattern: the mapping delivers every record again.',
+      exclusive: ['filter'],
+    }),
+    'disable-mapping': Flags.boolean({
+      description:
+        'Pause the event source mapping (MappingEnabled=false); it resumes from its checkpoint when enabled.',
+      exclusive: ['enable-mapping'],
+    }),
+    'enable-mapping': Flags.boolean({ description: 'Resume a paused event source mapping (MappingEnabled=true).' }),
+    filter: Flags.string({
+      description:
+        'Deliver only records whose JSON data matches this Lambda filter pattern, e.g. \'{"data":{"lang":["en"]}}\' (repeatable, at most 5, any may match; replaces the saved ones).',
+      multiple: true,
     }),
     memory: Flags.integer({ description: 'Processor memory in MB (MemorySize).' }),
     parameter: Flags.string({
@@ -50,6 +73,14 @@ ${EXIT_CODES_HELP}`;
       description: 'Create a write-only producer identity (CreateProducerIdentity; AWS only, skipped locally).',
     }),
     shards: Flags.integer({ description: 'Shards in the stream (ShardCount).', min: 1 }),
+    'starting-position': Flags.string({
+      description: 'Where the mapping starts reading a shard it has no checkpoint for (StartingPosition).',
+      options: ['TRIM_HORIZON', 'LATEST', 'AT_TIMESTAMP'],
+    }),
+    'starting-timestamp': Flags.string({
+      description:
+        'With AT_TIMESTAMP (implied): start at the first record that arrived at or after this ISO-8601 time (StartingPositionTimestamp).',
+    }),
     timeout: Flags.integer({ description: 'Processor timeout in seconds (FunctionTimeout).' }),
     yes: Flags.boolean({ char: 'y', description: 'Answer yes to questions the deploy asks (replacements on AWS).' }),
   };
@@ -81,6 +112,14 @@ ${EXIT_CODES_HELP}`;
         'producer-identity': flags['producer-identity'] ? 'true' : undefined,
       },
       parameterAssignments: flags.parameter,
+      mappingFlags: {
+        filter: flags.filter,
+        clearFilters: flags['clear-filters'],
+        startingPosition: flags['starting-position'],
+        startingTimestamp: flags['starting-timestamp'],
+        enableMapping: flags['enable-mapping'],
+        disableMapping: flags['disable-mapping'],
+      },
       ...(flags.processor ? { processorEntry: resolve(flags.processor) } : {}),
       reporter: this.reporter(),
       confirm: (question) => answerQuestion(question, { yes: flags.yes, interactive: this.interactive }),

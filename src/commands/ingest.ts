@@ -54,6 +54,10 @@ ${EXIT_CODES_HELP}`;
     },
   ];
   static flags = {
+    'as-producer': Flags.boolean({
+      description:
+        "aws target: send with the stack's producer identity (deploy --producer-identity) instead of your own credentials.",
+    }),
     concurrency: Flags.integer({ description: 'PutRecords requests in flight at once.', default: 4, min: 1, max: 64 }),
     count: Flags.integer({
       description: 'With --synthetic: stop after this many tweets (default: until Ctrl-C).',
@@ -142,6 +146,7 @@ ${EXIT_CODES_HELP}`;
       maxPosts: flags['max-posts'],
       onBadLine: (bad) => view?.badLine(bad),
       onWarning: (message) => view?.warn(message),
+      asProducer: flags['as-producer'],
     });
     const stopHook = this.reportUnsentOnHardExit(run);
     if (!this.jsonEnabled()) {

@@ -1,8 +1,10 @@
 /** The ingest service: a stack's stream fed from one source, and the run that does it. */
-import { createKinesisClient } from '../aws/clients.js';
+import { type ClientSettings, createKinesisClient } from '../aws/clients.js';
 import { stackDataDir } from '../config/paths.js';
 import type { ResolvedStack } from '../config/store.js';
 import { UserError } from '../errors.js';
+import { producerArn, readProducerKey, requireAwsTarget } from '../producer/key.js';
+import { type RereadingClient, rereadingClient } from '../producer/rereading-client.js';
 import type { StackTarget } from '../target.js';
 import { targetFor } from '../targets.js';
 import { checkGivenUpPath, GivenUpFile, givenUpFilePath } from './given-up-file.js';
@@ -17,7 +19,7 @@ import {
   type PutRecordsClient,
 } from './producer.js';
 import type { BadInput, IngestSource, SourceNotice, SourceState } from './sources/source.js';
-import { BAD_LINE_SAMPLES, type IngestSummary, rate } from './summary.js';
+import { BAD_LINE_SAMPLES, type IngestIdentity, type IngestSummary, rate } from './summary.js';
 
 /**
  * `ingestIntoStack` opens the source, finds the stream through the stack's target and starts the
@@ -48,6 +50,8 @@ export interface StackIngestOptions
   onSourceState?: (state: SourceState) => void;
   /** The target that knows the stream. Default: the stack's own, from `targetFor`. */
   target?: StackTarget;
+  /** Send with the stack's producer identity (aws target, deployed with --producer-identity). */
+  asProducer?: boolean;
 }
 
 export interface StackIngestRun extends IngestRun {
@@ -58,19 +62,24 @@ export interface StackIngestRun extends IngestRun {
 /** Starts sending from the chosen source into the stack's stream; the Kinesis client lives as long as the run. */
 export async function ingestIntoStack(options: StackIngestOptions): Promise<StackIngestRun> {
   const { stack } = options;
+  if (options.asProducer) requireAwsTarget(stack, 'ingest --as-producer');
   if (options.givenUpFile !== undefined) await checkGivenUpPath(options.givenUpFile, options.source.file);
   const { source, seed } = await openSource(stack, options.source, options.onSourceState ?? (() => {}));
   const target = options.target ?? (await targetFor(stack.settings));
   const endpoints = await target.endpoints(stack);
   const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
   // maxAttempts 1: the producer retries per entry; SDK retries would resend whole batches.
-  const client = await createKinesisClient({
-    region: endpoints.region,
-    profile: endpoints.profile,
-    service: endpoints.kinesis,
-    maxAttempts: 1,
-    maxSockets: concurrency + 2,
-  });
+  const clientSettings = { region: endpoints.region, maxAttempts: 1, maxSockets: concurrency + 2 };
+  const { client, identity } = options.asProducer
+    ? await producerClient(stack, clientSettings, endpoints.kinesis.endpoint, options.onWarning)
+    : {
+        client: await createKinesisClient({
+          ...clientSettings,
+          profile: endpoints.profile,
+          service: endpoints.kinesis,
+        }),
+        identity: { as: 'operator' as const, arn: null },
+      };
   try {
     const run = await startIngest({
       source,
@@ -86,6 +95,7 @@ export async function ingestIntoStack(options: StackIngestOptions): Promise<Stac
       onBadLine: options.onBadLine,
       onNotice: options.onNotice,
       onWarning: options.onWarning,
+      identity,
     });
     return { ...run, seed, done: run.done.finally(() => client.destroy()) };
   } catch (error) {
@@ -115,6 +125,8 @@ export interface IngestOptions
   onNotice?: (notice: SourceNotice) => void;
   /** Something the user should know: a rejected record, records given up. */
   onWarning?: (message: string) => void;
+  /** Who signs the calls, for the summary (default: the operator). */
+  identity?: IngestIdentity;
 }
 
 export interface IngestProgress extends ProducerStats {
@@ -194,6 +206,7 @@ export async function startIngest(options: IngestOptions): Promise<IngestRun> {
       interrupted,
       maxPosts: options.maxPosts ?? null,
       billing: billing(),
+      identity: options.identity ?? { as: 'operator', arn: null },
     };
   };
 
@@ -295,4 +308,28 @@ class ProducerFailure extends Error {
   constructor(readonly cause: unknown) {
     super('producer failed');
   }
+}
+
+/**
+ * A client signed with the stack's producer identity, read from its secret with the operator's
+ * credentials once, and again if AWS refuses the key (a rotation), instead of the operator's own.
+ */
+async function producerClient(
+  stack: ResolvedStack,
+  settings: Omit<ClientSettings, 'service'>,
+  endpoint: string | undefined,
+  onWarning?: (message: string) => void,
+): Promise<{ client: RereadingClient; identity: IngestIdentity }> {
+  const key = await readProducerKey(stack);
+  const client = await rereadingClient({
+    key,
+    clientFor: (k) =>
+      createKinesisClient({
+        ...settings,
+        service: { endpoint, credentials: { accessKeyId: k.accessKeyId, secretAccessKey: k.secretAccessKey } },
+      }),
+    reread: () => readProducerKey(stack),
+    onRotated: () => onWarning?.(`the producer's key was refused; using the newer key from ${key.secretId}`),
+  });
+  return { client, identity: { as: 'producer', arn: (await producerArn(key)) ?? null } };
 }

@@ -45,6 +45,14 @@ export interface IngestSummary {
   maxPosts: number | null;
   /** A billed source's posts read and estimated spend (null for sources that cost nothing). */
   billing: BillingFigures | null;
+  /** Who signed the PutRecords calls: the stack's producer identity (and its ARN), or the operator's own credentials. */
+  identity: IngestIdentity;
+}
+
+export interface IngestIdentity {
+  as: 'producer' | 'operator';
+  /** The producer user's ARN (null for the operator, or when STS could not say). */
+  arn: string | null;
 }
 
 /** Bad lines shown in full; the rest are only counted. */

@@ -5,6 +5,7 @@
  */
 import { retentionProblem, type StackSettings } from '../config/settings.js';
 import { UsageError } from '../errors.js';
+import { checkMappingParameters } from './mapping-flags.js';
 import { type CfnTemplate, missingParameters, resolveParameters } from './template.js';
 
 /** Deploy's named flags and the template parameter each one sets. */
@@ -110,6 +111,7 @@ export function resolveDeployParameters(template: CfnTemplate, overrides: Record
       code: 'MISSING_PARAMETER',
     });
   }
+  checkMappingParameters(values);
   return { values, ignored };
 }
 

@@ -13,6 +13,7 @@ import {
   resolveDeployParameters,
   settingsWithFlagParameters,
 } from './deploy-parameters.js';
+import { type MappingFlags, mappingFlagParameters, withMappingParameters } from './mapping-flags.js';
 import { checkProcessorEntry } from './processor-bundle.js';
 import { loadTemplate } from './template.js';
 
@@ -22,6 +23,8 @@ export interface DeployStackOptions {
   parameterFlags?: Partial<Record<ParameterFlag, string | number | boolean | undefined>>;
   /** `--parameter Name=Value` assignments. Default none. */
   parameterAssignments?: readonly string[];
+  /** `--filter`, `--starting-position`, `--starting-timestamp`, `--enable-mapping`/`--disable-mapping`. Default none. */
+  mappingFlags?: MappingFlags;
   /** A custom processor source file (absolute path) to bundle instead of the built-in one. */
   processorEntry?: string;
   reporter: Reporter;
@@ -44,7 +47,10 @@ export interface StackDeployment {
 
 export async function deployStack(options: DeployStackOptions): Promise<StackDeployment> {
   const { stack, reporter } = options;
-  const fromFlags = flagParameters(options.parameterFlags ?? {}, options.parameterAssignments);
+  const fromFlags = withMappingParameters(
+    flagParameters(options.parameterFlags ?? {}, options.parameterAssignments),
+    mappingFlagParameters(options.mappingFlags ?? {}),
+  );
   const { values, ignored } = resolveDeployParameters(
     await loadTemplate(),
     deployParameterOverrides(stack.settings, fromFlags),

@@ -106,12 +106,14 @@ async function gatherResources(options: ResourceOptions): Promise<StatusFigures>
   const data = { region, profile: options.profile };
   const kinesisEndpoint = configuredEndpoint('Kinesis', env);
   const dynamodbEndpoint = configuredEndpoint('DynamoDB', env);
+  // An explicit endpoint also makes the SQS client use it rather than the queue URL's host.
+  const sqsEndpoint = configuredEndpoint('SQS', env);
   const [kinesis, dynamodb, cloudwatch, lambda, sqs] = await Promise.all([
     createKinesisClient({ ...data, service: kinesisEndpoint ? { endpoint: kinesisEndpoint } : {} }),
     createDynamoDbClient({ ...data, service: dynamodbEndpoint ? { endpoint: dynamodbEndpoint } : {} }),
     createCloudWatchClient(control),
     createLambdaClient(control),
-    createSqsClient(control),
+    createSqsClient({ ...data, service: sqsEndpoint ? { endpoint: sqsEndpoint } : {} }),
   ]);
   const streamName = outputs.StreamName ?? '';
   const tableName = outputs.TableName ?? '';

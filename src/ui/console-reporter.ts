@@ -1,6 +1,7 @@
 /** Renders a service's progress on the console: spinners on a TTY, plain lines in a pipe. */
 import { createReporter, type ProgressEvent, type Reporter } from '../progress.js';
 import { renderChangeSet } from './change-set-table.js';
+import { formatRedriveBatch } from './redrive-view.js';
 import { formatFailedResources, formatStackEvent, formatStillInProgress } from './stack-events-printer.js';
 import { type Paint, painter } from './style.js';
 
@@ -29,6 +30,9 @@ export function progressLines(event: ProgressEvent, color: boolean): string[] {
       return [renderChangeSet(event.changes, color)];
     case 'failedResources':
       return formatFailedResources(event.events, { color });
+    case 'redriveBatch':
+      // A dry run lists its batches in the summary instead.
+      return event.batch.outcome === 'would-redrive' ? [] : [formatRedriveBatch(event.batch, color)];
   }
 }
 

@@ -160,6 +160,9 @@ export function renderIngestSummary(summary: IngestSummary, color: boolean): str
   const rows: [string, string][] = [
     ['source', summary.source],
     ['stream', summary.stream],
+    ...(summary.identity.as === 'producer'
+      ? ([['sent as', `producer identity ${summary.identity.arn ?? '(ARN unknown)'}`]] as [string, string][])
+      : []),
     ['sent', formatCount(summary.sent)],
     [
       'failed',

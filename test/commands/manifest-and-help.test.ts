@@ -70,7 +70,8 @@ describe('help', () => {
     try {
       const result = await runCli(['--help'], { env: dirs.env() });
       expect(result.code).toBe(0);
-      for (const id of commandIds) expect(result.stdout).toContain(`  ${id.replaceAll(':', ' ')} `);
+      // A command in a topic (`producer credentials`) is listed under its topic.
+      for (const id of commandIds) expect(result.stdout).toContain(`  ${id.split(':')[0]} `);
     } finally {
       await dirs.cleanup();
     }

@@ -23,6 +23,7 @@ const summary = (over: Partial<IngestSummary>): IngestSummary => ({
   interrupted: false,
   maxPosts: null,
   billing: null,
+  identity: { as: 'operator', arn: null },
   ...over,
 });
 

@@ -243,6 +243,24 @@ const CASES: Case[] = [
     says: 'Invalid value for --seed: beyond 9007199254740991',
   },
   {
+    name: 'ingest: --as-producer on the local target (no identities there)',
+    args: ['ingest', '--synthetic', '--count', '1', '--as-producer'],
+    exit: 2,
+    says: 'ingest --as-producer needs the aws target: the local engine has no identities',
+  },
+  {
+    name: 'producer credentials: on the local target',
+    args: ['producer', 'credentials'],
+    exit: 2,
+    says: 'producer credentials needs the aws target: the local engine has no identities',
+  },
+  {
+    name: 'producer credentials: --stdout without --yes',
+    args: ['producer', 'credentials', '--stdout'],
+    exit: 2,
+    says: '--stdout prints the secret access key',
+  },
+  {
     name: 'ingest: --from-line without a file to resume',
     args: ['ingest', '--synthetic', '--from-line', '31'],
     exit: 2,

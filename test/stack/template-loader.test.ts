@@ -97,6 +97,13 @@ describe('parameters', () => {
       LogRetentionDays: '14',
       CreateProducerIdentity: 'false',
       LogLevel: 'info',
+      FilterPattern1: '',
+      FilterPattern2: '',
+      FilterPattern3: '',
+      FilterPattern4: '',
+      FilterPattern5: '',
+      MappingEnabled: 'true',
+      StartingPositionTimestamp: '',
     });
     expect(missingParameters(template, parameterDefaults(template))).toEqual(['CodeS3Bucket', 'CodeS3Key']);
   });
@@ -141,7 +148,7 @@ describe('parameters', () => {
     [{ BatchSize: 0 }, /parameter BatchSize: must be at least 1/],
     [{ BatchSize: 10001 }, /parameter BatchSize: must be at most 10000/],
     [{ MemorySize: 'lots' }, /"lots" for parameter MemorySize: must be a number/],
-    [{ StartingPosition: 'AT_TIMESTAMP' }, /StartingPosition: must be one of TRIM_HORIZON, LATEST/],
+    [{ StartingPosition: 'AT_SEQUENCE_NUMBER' }, /StartingPosition: must be one of TRIM_HORIZON, LATEST, AT_TIMESTAMP/],
     [{ LogRetentionDays: 13 }, /LogRetentionDays: must be one of 1, 3, 5/],
     [{ CreateProducerIdentity: 'yes' }, /CreateProducerIdentity: must be one of true, false/],
     [{ MaximumRecordAgeInSeconds: 30 }, /MaximumRecordAgeInSeconds: must be -1 .* \(must be -1 or between 60/],

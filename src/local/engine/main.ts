@@ -9,6 +9,7 @@
 import { parseArgs } from 'node:util';
 import { packageVersion } from '../../package-root.js';
 import { FUNCTION_ENV_VARIABLE, parseFunctionEnv } from './function-env.js';
+import { FunctionLogFiles } from './function-log-files.js';
 import { startEngine } from './lifecycle.js';
 import { EngineAlreadyRunningError } from './state.js';
 
@@ -31,13 +32,21 @@ if (!values.stack || !values['data-dir']) {
 }
 
 log({ msg: 'engine starting', pid: process.pid, stack: values.stack, dataDir: values['data-dir'] });
+// What functions print also goes to a rotating file per function (`streamproc logs` reads it).
+const functionLogs = new FunctionLogFiles({
+  stackRoot: values['data-dir'],
+  onError: (error, file) => log({ level: 'error', msg: 'function log write failed', file, error: error.message }),
+});
 try {
   const engine = await startEngine({
     stack: values.stack,
     dataDir: values['data-dir'],
     region: values.region ?? 'us-east-1',
     log,
-    functionLog: (line, meta) => log({ msg: 'function', stream: meta.stream, shardId: meta.shardId, line }),
+    functionLog: (line, meta) => {
+      log({ msg: 'function', stream: meta.stream, shardId: meta.shardId, line });
+      functionLogs.sink(line, meta);
+    },
     versions: { streamproc: packageVersion() },
     functionEnv: parseFunctionEnv(process.env[FUNCTION_ENV_VARIABLE]),
   });

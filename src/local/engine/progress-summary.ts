@@ -8,12 +8,14 @@ type MappingStats = ReturnType<MappingRunner['stats']>;
 
 /** One log event summing the shards' counters. */
 export function progressSummary(stats: MappingStats): Record<string, unknown> & { records: number } {
-  const total = (key: 'records' | 'batches' | 'invocations' | 'functionErrors' | 'sentToFailureDestination') =>
-    stats.shards.reduce((sum, shard) => sum + shard[key], 0);
+  const total = (
+    key: 'records' | 'filtered' | 'batches' | 'invocations' | 'functionErrors' | 'sentToFailureDestination',
+  ) => stats.shards.reduce((sum, shard) => sum + shard[key], 0);
   return {
     msg: 'mapping progress',
     state: stats.state,
     records: total('records'),
+    filtered: total('filtered'),
     batches: total('batches'),
     invocations: total('invocations'),
     functionErrors: total('functionErrors'),
@@ -31,15 +33,16 @@ export interface ProgressSummaryOptions {
   everyMs?: number;
 }
 
-/** Logs a summary every `everyMs` when the record count changed; returns the stop function. */
+/** Logs a summary every `everyMs` when the record count (delivered or filtered) changed; returns the stop function. */
 export function startProgressSummary(options: ProgressSummaryOptions): () => void {
   let lastRecords = -1;
   const timer = setInterval(() => {
     const stats = options.stats();
     if (!stats) return;
     const summary = progressSummary(stats);
-    if (summary.records === lastRecords) return;
-    lastRecords = summary.records;
+    const moved = summary.records + Number(summary.filtered);
+    if (moved === lastRecords) return;
+    lastRecords = moved;
     options.log(summary);
   }, options.everyMs ?? 10_000);
   // The summary never keeps the engine alive on its own.

@@ -10,6 +10,14 @@ import type { ItemCountStatus } from './item-count.js';
 import type { ShardBehind } from './records-behind.js';
 import type { EngineState } from './state.js';
 
+/** A template property the engine does not apply as AWS would (see local/target/property-support.ts). */
+export interface PropertyNote {
+  logicalId: string;
+  type: string;
+  property: string;
+  reason: string;
+}
+
 export interface StreamSpec {
   logicalId: string;
   name: string;
@@ -71,6 +79,10 @@ export interface LocalPipeline {
   function: FunctionSpec;
   mapping: MappingSpec;
   skipped: SkippedResource[];
+  /** Mapping and function properties with no local effect (deploy warns about each). */
+  ignoredProperties?: PropertyNote[];
+  /** Mapping and function properties a local stand-in replaces. */
+  substitutedProperties?: PropertyNote[];
   outputs: Record<string, string>;
 }
 

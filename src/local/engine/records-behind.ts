@@ -5,6 +5,7 @@
  */
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import type { ShardStats } from '../mapping/reports.js';
+import type { StartingPosition } from '../mapping/settings.js';
 
 export interface ShardBehind {
   shardId: string;
@@ -19,15 +20,15 @@ export async function recordsBehind(options: {
   kinesis: KinesisClient;
   streamName: string;
   shards: Pick<ShardStats, 'shardId' | 'state' | 'checkpoint'>[];
-  startingPosition: 'TRIM_HORIZON' | 'LATEST';
+  startingPosition: StartingPosition;
   cap: number;
 }): Promise<ShardBehind[]> {
   const { GetShardIteratorCommand, GetRecordsCommand } = await import('@aws-sdk/client-kinesis');
   return Promise.all(
     options.shards.map(async ({ shardId, state, checkpoint }): Promise<ShardBehind> => {
       if (state === 'closed') return { shardId, count: 0 };
-      if (!checkpoint && options.startingPosition === 'LATEST') {
-        return { shardId, reason: 'no checkpoint yet and the mapping starts at LATEST' };
+      if (!checkpoint && options.startingPosition !== 'TRIM_HORIZON') {
+        return { shardId, reason: `no checkpoint yet and the mapping starts at ${options.startingPosition}` };
       }
       try {
         const { ShardIterator } = await options.kinesis.send(

@@ -33,6 +33,8 @@ export interface ShardStats {
   invocations: number;
   /** Records that succeeded (checkpointed after success). */
   records: number;
+  /** Records FilterCriteria dropped: never delivered, checkpointed past. */
+  filtered: number;
   functionErrors: number;
   partialFailures: number;
   retries: number;
@@ -69,6 +71,7 @@ export function emptyShardCounters(): ShardCounters {
     batches: 0,
     invocations: 0,
     records: 0,
+    filtered: 0,
     functionErrors: 0,
     partialFailures: 0,
     retries: 0,

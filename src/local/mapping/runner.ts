@@ -5,7 +5,13 @@ import type { KinesisClient, Shard } from '@aws-sdk/client-kinesis';
 import { CheckpointStore } from './checkpoints.js';
 import { FailureDestination } from './failure-destination.js';
 import type { FunctionLogSink, MappingStats, RunnerLog } from './reports.js';
-import { type FunctionConfig, type MappingSettings, validateFunction, validateMapping } from './settings.js';
+import {
+  type FunctionConfig,
+  type MappingSettings,
+  type StartingPosition,
+  validateFunction,
+  validateMapping,
+} from './settings.js';
 import { listShards, planShards, waitingStats } from './shard-lineage.js';
 import { type PollerContext, ShardPoller } from './shard-poller.js';
 
@@ -218,7 +224,7 @@ class Runner implements MappingRunner {
     }
   }
 
-  private pollerContext(startingPosition: 'TRIM_HORIZON' | 'LATEST'): PollerContext {
+  private pollerContext(startingPosition: StartingPosition): PollerContext {
     const fn = this.fn.config;
     const sdk = this.sdk;
     const checkpoints = this.checkpoints;

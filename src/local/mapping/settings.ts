@@ -2,6 +2,7 @@
 
 import { isAbsolute } from 'node:path';
 import { UserError } from '../../errors.js';
+import { filterPatternProblem, MAX_FILTERS } from './event-filter.js';
 
 /**
  * What an event source mapping and its function are configured with, in the terms and ranges of
@@ -9,13 +10,19 @@ import { UserError } from '../../errors.js';
  * (https://docs.aws.amazon.com/lambda/latest/api/API_CreateEventSourceMapping.html).
  */
 
+export type StartingPosition = 'TRIM_HORIZON' | 'LATEST' | 'AT_TIMESTAMP';
+
 export interface MappingSettings {
   /** 1–10000 (AWS default 100). */
   batchSize: number;
   /** 0–300 s: gather records until the batch is full, 6 MB, or the window elapses. */
   maximumBatchingWindowInSeconds: number;
   /** Only for a shard without a checkpoint. */
-  startingPosition: 'TRIM_HORIZON' | 'LATEST';
+  startingPosition: StartingPosition;
+  /** With AT_TIMESTAMP: epoch seconds (StartingPositionTimestamp); records that arrived at or after it. */
+  startingPositionTimestamp?: number;
+  /** FilterCriteria.Filters[].Pattern (at most 5); none delivers every record. */
+  filterPatterns?: string[];
   bisectBatchOnFunctionError: boolean;
   /** -1 (infinite) or 0–10000. */
   maximumRetryAttempts: number;
@@ -59,10 +66,31 @@ export function validateMapping(mapping: MappingSettings): void {
     'Use 0 to 300 seconds.',
   );
   check(
-    mapping.startingPosition === 'TRIM_HORIZON' || mapping.startingPosition === 'LATEST',
+    ['TRIM_HORIZON', 'LATEST', 'AT_TIMESTAMP'].includes(mapping.startingPosition),
     `StartingPosition ${String(mapping.startingPosition)} is not supported`,
-    'Use TRIM_HORIZON or LATEST.',
+    'Use TRIM_HORIZON, LATEST or AT_TIMESTAMP.',
   );
+  const timestamp = mapping.startingPositionTimestamp;
+  check(
+    mapping.startingPosition !== 'AT_TIMESTAMP' ||
+      (typeof timestamp === 'number' && Number.isFinite(timestamp) && timestamp >= 0),
+    'StartingPosition AT_TIMESTAMP needs StartingPositionTimestamp',
+    'Give the time in epoch seconds (deploy --starting-timestamp takes ISO-8601).',
+  );
+  const patterns = mapping.filterPatterns ?? [];
+  check(
+    patterns.length <= MAX_FILTERS,
+    `FilterCriteria has ${patterns.length} filters, more than Lambda's ${MAX_FILTERS}`,
+    `Use at most ${MAX_FILTERS} patterns (a record passes when any matches).`,
+  );
+  for (const pattern of patterns) {
+    const problem = filterPatternProblem(pattern);
+    check(
+      problem === undefined,
+      `Filter pattern ${pattern.slice(0, 80)} is invalid: ${problem}`,
+      'See https://docs.aws.amazon.com/lambda/latest/dg/invocation-eventfiltering.html',
+    );
+  }
   check(
     mapping.maximumRetryAttempts === -1 || integerIn(mapping.maximumRetryAttempts, 0, 10_000),
     `MaximumRetryAttempts ${mapping.maximumRetryAttempts} is out of range`,

@@ -8,8 +8,8 @@ import { FunctionInvoker, type InvocationOutcome } from './function-invoker.js';
 import { type InvocationSample, type ReadSample, RecentLog } from './invocation-log.js';
 import { type EventSourceIdentity, type ShardRecord, toKinesisEvent } from './kinesis-event.js';
 import { emptyShardCounters, errorMessage, type FunctionLogSink, type RunnerLog, type ShardStats } from './reports.js';
-import type { FunctionConfig, MappingSettings } from './settings.js';
-import { ShardReader } from './shard-reader.js';
+import type { FunctionConfig, MappingSettings, StartingPosition } from './settings.js';
+import { type FilteredRecords, ShardReader } from './shard-reader.js';
 
 /**
  * The shard is read strictly in order and one batch is invoked at a time; what happens after an
@@ -32,7 +32,7 @@ export interface PollerContext {
   idlePollMs: number;
   now(): number;
   /** Where a shard without checkpoint starts; child shards of a drained parent start at TRIM_HORIZON. */
-  startingPosition: 'TRIM_HORIZON' | 'LATEST';
+  startingPosition: StartingPosition;
   onShardEnd(shardId: string): void;
 }
 
@@ -111,7 +111,10 @@ export class ShardPoller {
       try {
         this.state = 'polling';
         const batch = await this.reader.nextBatch();
+        const filtered = this.reader.takeFiltered();
         if (this.stopping) break;
+        if (batch.length > 0 && !(await this.process(batch))) break;
+        await this.settleFiltered(filtered);
         if (batch.length === 0) {
           if (this.reader.drained) {
             await this.ctx.checkpoints.markClosed(this.shardId);
@@ -122,7 +125,6 @@ export class ShardPoller {
           }
           continue;
         }
-        if (!(await this.process(batch))) break;
         consecutiveErrors = 0;
       } catch (error) {
         if (this.stopping) break;
@@ -272,6 +274,12 @@ export class ShardPoller {
       destination: this.ctx.failures.file,
     });
     await this.checkpoint(records);
+  }
+
+  /** Records FilterCriteria dropped are never delivered: counted, and checkpointed past. */
+  private async settleFiltered(filtered: FilteredRecords): Promise<void> {
+    this.counters.filtered += filtered.count;
+    if (filtered.through) await this.checkpoint([filtered.through]);
   }
 
   private async commit(records: ShardRecord[]): Promise<void> {

@@ -2,9 +2,10 @@
 
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import type { CheckpointStore } from './checkpoints.js';
+import { compileRecordFilter, type RecordFilter } from './event-filter.js';
 import { type EventSourceIdentity, MAX_EVENT_PAYLOAD_BYTES, type ShardRecord, toShardRecord } from './kinesis-event.js';
 import { errorMessage, type RunnerLog } from './reports.js';
-import type { MappingSettings } from './settings.js';
+import type { MappingSettings, StartingPosition } from './settings.js';
 
 export interface ShardReaderContext {
   kinesis: KinesisClient;
@@ -17,7 +18,7 @@ export interface ShardReaderContext {
   log: RunnerLog;
   idlePollMs: number;
   /** Where a shard without checkpoint starts; child shards of a drained parent start at TRIM_HORIZON. */
-  startingPosition: 'TRIM_HORIZON' | 'LATEST';
+  startingPosition: StartingPosition;
   /** True once the poller is stopping: a batch still being gathered is abandoned. */
   stopping(): boolean;
   /** The poller's sleep, which stop() cuts short. */
@@ -25,9 +26,17 @@ export interface ShardReaderContext {
 }
 
 type IteratorRequest = {
-  ShardIteratorType: 'AFTER_SEQUENCE_NUMBER' | 'AT_SEQUENCE_NUMBER' | 'TRIM_HORIZON' | 'LATEST';
+  ShardIteratorType: 'AFTER_SEQUENCE_NUMBER' | 'AT_SEQUENCE_NUMBER' | StartingPosition;
   StartingSequenceNumber?: string;
+  Timestamp?: Date;
 };
+
+/** Records FilterCriteria dropped since the last batch was handed out. */
+export interface FilteredRecords {
+  count: number;
+  /** The last of them when nothing unhandled comes before it but the batch: the checkpoint may move to it once the batch is settled. */
+  through?: ShardRecord;
+}
 
 export class ShardReader {
   private iterator: string | undefined;
@@ -38,6 +47,10 @@ export class ShardReader {
   private overflow: ShardRecord[] = [];
   private newestUnprocessedMs: number | undefined;
   private needsResumeAt = false;
+  private filter: { patterns: string; matches: RecordFilter } | undefined;
+  /** Records the filter dropped, so that batches hold only records it lets through. */
+  private readonly dropped = new WeakSet<ShardRecord>();
+  private filtered: FilteredRecords = { count: 0 };
 
   constructor(private readonly ctx: ShardReaderContext) {}
 
@@ -65,6 +78,25 @@ export class ShardReader {
     this.iterator = undefined;
     this.shardEnded = false;
     this.overflow = [];
+    this.filtered = { count: 0 };
+  }
+
+  /**
+   * What FilterCriteria dropped while the last batch was gathered (Lambda filters before it
+   * batches): the caller counts them and checkpoints `through` after the batch is settled. A
+   * batch may come back empty with only filtered records, so that the checkpoint moves past them.
+   */
+  takeFiltered(): FilteredRecords {
+    const filtered = this.filtered;
+    this.filtered = { count: 0 };
+    return filtered;
+  }
+
+  private recordFilter(): RecordFilter {
+    const patterns = this.ctx.settings().filterPatterns ?? [];
+    const key = JSON.stringify(patterns);
+    if (this.filter?.patterns !== key) this.filter = { patterns: key, matches: compileRecordFilter(patterns) };
+    return this.filter.matches;
   }
 
   /**
@@ -78,10 +110,17 @@ export class ShardReader {
     const batch: ShardRecord[] = [];
     let bytes = 0;
     const take = (record: ShardRecord): boolean => {
+      if (this.dropped.has(record)) {
+        // In order after everything in the batch: settling the batch settles it too.
+        this.filtered = { count: this.filtered.count + 1, through: record };
+        return true;
+      }
       if (batch.length >= settings.batchSize) return false;
       if (batch.length > 0 && bytes + record.eventBytes > MAX_EVENT_PAYLOAD_BYTES) return false;
       batch.push(record);
       bytes += record.eventBytes;
+      // The batch's last record now comes after any filtered one: its checkpoint covers them.
+      this.filtered = { count: this.filtered.count };
       return true;
     };
     while (this.overflow[0] && take(this.overflow[0])) this.overflow.shift();
@@ -91,9 +130,13 @@ export class ShardReader {
       windowMs = settings.maximumBatchingWindowInSeconds * 1000;
       if (batch.length > settings.batchSize) {
         this.overflow.unshift(...batch.splice(settings.batchSize));
+        // Filtered records behind those now wait for them: a later checkpoint covers them.
+        this.filtered = { count: this.filtered.count };
         bytes = batch.reduce((sum, record) => sum + record.eventBytes, 0);
       }
       if (batch.length >= settings.batchSize || this.overflow.length > 0) break;
+      // Only filtered records so far: hand back an empty batch so that the checkpoint moves past them.
+      if (batch.length === 0 && this.filtered.through) break;
       const waited = firstAt === undefined ? 0 : performance.now() - firstAt;
       if (batch.length > 0 && waited >= windowMs) break;
       if (this.iterator === undefined) break;
@@ -116,7 +159,12 @@ export class ShardReader {
           await this.ctx.checkpoints.setResumeAt(this.shardId, records[0].sequenceNumber);
           this.needsResumeAt = false;
         }
-        for (const record of records) if (!take(record)) this.overflow.push(record);
+        const matches = this.recordFilter();
+        for (const record of records) {
+          if (!matches(record.data)) this.dropped.add(record);
+          // Behind a record that did not fit, every later one waits too: a batch stays in shard order.
+          if (this.overflow.length > 0 || !take(record)) this.overflow.push(record);
+        }
       } else if (this.iterator) {
         // Local deviation: AWS polls an idle shard once per second; polling every idlePollMs
         // keeps end-to-end latency low, which is what a local run is for.
@@ -136,6 +184,7 @@ export class ShardReader {
       request = { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', StartingSequenceNumber: checkpoint.sequenceNumber };
     else if (checkpoint?.resumeAt)
       request = { ShardIteratorType: 'AT_SEQUENCE_NUMBER', StartingSequenceNumber: checkpoint.resumeAt };
+    else if (this.ctx.startingPosition === 'AT_TIMESTAMP') request = this.atTimestamp();
     else request = { ShardIteratorType: this.ctx.startingPosition };
     let response: { ShardIterator?: string };
     try {
@@ -160,6 +209,15 @@ export class ShardReader {
     this.shardEnded = !this.iterator;
     this.readPosition = request.StartingSequenceNumber;
     this.needsResumeAt = request.ShardIteratorType === 'LATEST';
+  }
+
+  /**
+   * AT_TIMESTAMP: the first record whose approximateArrivalTimestamp is at or after the time.
+   * kinesalite refuses a time later than now, so a future one starts from now.
+   */
+  private atTimestamp(): IteratorRequest {
+    const seconds = this.ctx.settings().startingPositionTimestamp ?? 0;
+    return { ShardIteratorType: 'AT_TIMESTAMP', Timestamp: new Date(Math.min(seconds * 1000, Date.now())) };
   }
 
   private async getRecords(limit: number) {

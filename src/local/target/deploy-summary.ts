@@ -25,11 +25,14 @@ export function describeMapping(pipeline: LocalPipeline): string {
   return [
     `batch ${s.batchSize}`,
     `window ${s.maximumBatchingWindowInSeconds} s`,
-    s.startingPosition,
+    s.startingPosition === 'AT_TIMESTAMP' && s.startingPositionTimestamp !== undefined
+      ? `AT_TIMESTAMP ${new Date(s.startingPositionTimestamp * 1000).toISOString()}`
+      : s.startingPosition,
     `retries ${s.maximumRetryAttempts === -1 ? 'unlimited' : s.maximumRetryAttempts}`,
     `max age ${s.maximumRecordAgeInSeconds === -1 ? 'none' : `${s.maximumRecordAgeInSeconds} s`}`,
     `bisect ${s.bisectBatchOnFunctionError ? 'on' : 'off'}`,
     ...s.functionResponseTypes,
+    ...(s.filterPatterns && s.filterPatterns.length > 0 ? [plural(s.filterPatterns.length, 'filter')] : []),
     ...(s.enabled === false ? ['DISABLED'] : []),
   ].join(', ');
 }

@@ -73,6 +73,9 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
   const { reporter, stack } = options;
   const paths = stackEnginePaths(stack.name);
   const desired = await desiredPipeline(options, paths);
+  // Nothing silently ignored: each template property the engine does not apply is named.
+  for (const note of desired.ignoredProperties ?? [])
+    reporter.warn(`${note.logicalId} ${note.property} is not applied by the local engine: ${note.reason}`);
   // Checked before anything starts: the emulator would refuse the stream after the engine is up.
   if (desired.stream.shardCount > LOCAL_SHARD_LIMIT) {
     throw new UsageError(
@@ -180,6 +183,8 @@ async function deployHoldingLock(
       failureFile: desired.mapping.failureFile,
       processor: { source: processor.source, sha256: processor.sha256, bytes: processor.bytes },
       parameters: desired.parameters,
+      ignored: desired.ignoredProperties ?? [],
+      substituted: desired.substitutedProperties ?? [],
       ttl: desired.table.ttlAttribute
         ? `enforced by the engine's sweeper every ${TTL_SWEEP_INTERVAL_MS / 1000} s (${desired.table.ttlAttribute})`
         : 'none',

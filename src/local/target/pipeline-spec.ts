@@ -13,7 +13,8 @@ import type {
   StreamSpec,
   TableSpec,
 } from '../engine/protocol.js';
-import { evaluate, evaluateConditions, type IntrinsicContext } from './intrinsics.js';
+import { evaluate, evaluateConditions, type IntrinsicContext, NO_VALUE } from './intrinsics.js';
+import { propertySupport } from './property-support.js';
 
 export interface PipelineSpecOptions {
   stack: string;
@@ -36,7 +37,7 @@ function skipReason(type: string, options: PipelineSpecOptions): string {
     case 'AWS::SQS::Queue':
       return `on-failure records go to ${options.failureFile}`;
     case 'AWS::Logs::LogGroup':
-      return `function logs go to the engine log ${options.logFile}`;
+      return `function logs go to a rotating file in logs/ beside the engine log ${options.logFile} (read them with \`streamproc logs\`)`;
     case 'AWS::IAM::Role':
       return 'IAM is not emulated: the local function runs with the engine’s access to the local table';
     case 'AWS::IAM::User':
@@ -65,6 +66,24 @@ function one(template: CfnTemplate, type: string, active: (id: string) => boolea
     throw new Error(`the local engine needs exactly one ${type} in the template, found ${found.length}`);
   const [id, resource] = found[0] as [string, { Properties?: Record<string, unknown> }];
   return [id, resource.Properties ?? {}];
+}
+
+/** The properties a resource sets once conditions are applied (an Fn::If to AWS::NoValue sets none). */
+function presentProperties(props: Record<string, unknown>, ctx: IntrinsicContext): string[] {
+  return Object.keys(props).filter((key) => {
+    try {
+      return evaluate(props[key], ctx) !== NO_VALUE;
+    } catch {
+      // A value the engine cannot evaluate (a Ref to code it does not use) is still set.
+      return true;
+    }
+  });
+}
+
+/** FilterCriteria.Filters[].Pattern, as CreateEventSourceMapping takes them. */
+function filterPatterns(criteria: unknown): string[] {
+  const filters = (criteria as { Filters?: { Pattern?: unknown }[] } | undefined)?.Filters ?? [];
+  return filters.map((filter) => String(filter.Pattern ?? '')).filter((pattern) => pattern !== '');
 }
 
 const num = (v: unknown, fallback?: number): number => {
@@ -166,7 +185,11 @@ export function localPipelineSpec(template: CfnTemplate, options: PipelineSpecOp
     settings: {
       batchSize: num(mp.BatchSize, 100),
       maximumBatchingWindowInSeconds: num(mp.MaximumBatchingWindowInSeconds, 0),
-      startingPosition: String(mp.StartingPosition ?? 'LATEST') as 'TRIM_HORIZON' | 'LATEST',
+      startingPosition: String(mp.StartingPosition ?? 'LATEST') as MappingSpec['settings']['startingPosition'],
+      ...(mp.StartingPositionTimestamp !== undefined && mp.StartingPositionTimestamp !== ''
+        ? { startingPositionTimestamp: num(mp.StartingPositionTimestamp) }
+        : {}),
+      ...(mp.FilterCriteria !== undefined ? { filterPatterns: filterPatterns(mp.FilterCriteria) } : {}),
       bisectBatchOnFunctionError: String(mp.BisectBatchOnFunctionError ?? 'false') === 'true',
       maximumRetryAttempts: num(mp.MaximumRetryAttempts, -1),
       maximumRecordAgeInSeconds: num(mp.MaximumRecordAgeInSeconds, -1),
@@ -176,6 +199,11 @@ export function localPipelineSpec(template: CfnTemplate, options: PipelineSpecOp
     parallelizationFactor: num(mp.ParallelizationFactor, 1),
     ...(destination ? { failureFile: options.failureFile } : {}),
   };
+
+  const properties = propertySupport(
+    { logicalId: mappingId, properties: Object.keys(mp) },
+    { logicalId: functionId, properties: presentProperties(functionProps, ctx) },
+  );
 
   const skipped: SkippedResource[] = Object.entries(template.Resources)
     .filter(([id, r]) => active(id) && !EMULATED.has(r.Type))
@@ -200,6 +228,8 @@ export function localPipelineSpec(template: CfnTemplate, options: PipelineSpecOp
     function: fn,
     mapping,
     skipped,
+    ignoredProperties: properties.ignored,
+    substitutedProperties: properties.substituted,
     outputs,
   };
 }

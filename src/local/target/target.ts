@@ -82,6 +82,7 @@ async function endpoints(stack: ResolvedStack): Promise<PipelineEndpoints> {
     tableName: status.pipeline?.table.name ?? resourceName(stack.name, 'table'),
     kinesis: { endpoint: state.endpoints.kinesis, credentials: { ...LOCAL_CREDENTIALS } },
     dynamodb: { endpoint: state.endpoints.dynamodb, credentials: { ...LOCAL_CREDENTIALS } },
+    failures: { kind: 'file', path: paths.failures },
   };
 }
 

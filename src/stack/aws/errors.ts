@@ -32,6 +32,12 @@ export function isExpiredCredentials(error: unknown): boolean {
   );
 }
 
+/** Credentials that AWS refused or that expired, or a call they may not make: what a rotated key causes. */
+export function isAuthFailure(error: unknown): boolean {
+  const { name, code } = fields(error);
+  return isExpiredCredentials(error) || [REJECTED, DENIED].some((re) => re.test(name) || re.test(code));
+}
+
 export function isMissingCredentials(error: unknown): boolean {
   const { name, message } = fields(error);
   return name === 'CredentialsProviderError' || /could not load credentials/i.test(message);

@@ -68,6 +68,11 @@ async function approximateItemCount(settings: { region: string; profile?: string
   }
 }
 
+function sqsService(env: NodeJS.ProcessEnv) {
+  const endpoint = configuredEndpoint('SQS', env);
+  return endpoint ? { endpoint } : {};
+}
+
 /** Names saved by the last deploy; ingest and browse need nothing else. */
 export function awsEndpoints(stack: ResolvedStack, env: NodeJS.ProcessEnv = process.env): PipelineEndpoints {
   const outputs = stack.settings.outputs;
@@ -89,5 +94,8 @@ export function awsEndpoints(stack: ResolvedStack, env: NodeJS.ProcessEnv = proc
     tableName: outputs.TableName ?? resourceName(stack.name, 'table'),
     kinesis: kinesis ? { endpoint: kinesis } : {},
     dynamodb: dynamodb ? { endpoint: dynamodb } : {},
+    ...(outputs.DLQUrl
+      ? { failures: { kind: 'sqs' as const, queueUrl: outputs.DLQUrl, service: sqsService(env) } }
+      : {}),
   };
 }

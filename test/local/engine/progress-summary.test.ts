@@ -27,13 +27,22 @@ describe('progress summary', () => {
     const summary = progressSummary(
       stats([
         shard({ shardId: 'a', records: 3, batches: 1, invocations: 2, functionErrors: 1, lagMs: 40, checkpoint: '9' }),
-        shard({ shardId: 'b', records: 4, batches: 2, invocations: 2, sentToFailureDestination: 1, lagMs: 15 }),
+        shard({
+          shardId: 'b',
+          records: 4,
+          filtered: 6,
+          batches: 2,
+          invocations: 2,
+          sentToFailureDestination: 1,
+          lagMs: 15,
+        }),
       ]),
     );
     expect(summary).toEqual({
       msg: 'mapping progress',
       state: 'running',
       records: 7,
+      filtered: 6,
       batches: 3,
       invocations: 4,
       functionErrors: 1,
@@ -66,10 +75,18 @@ describe('progress summary', () => {
       current = stats([shard({ records: 6 })]);
       vi.advanceTimersByTime(1_000);
       expect(logged.map((e) => e.records)).toEqual([5, 6]);
+      // Records the filter dropped move the mapping on too.
+      current = stats([shard({ records: 6, filtered: 2 })]);
+      vi.advanceTimersByTime(1_000);
+      expect(logged.map((e) => [e.records, e.filtered])).toEqual([
+        [5, 0],
+        [6, 0],
+        [6, 2],
+      ]);
       stop();
       current = stats([shard({ records: 7 })]);
       vi.advanceTimersByTime(5_000);
-      expect(logged.map((e) => e.records)).toEqual([5, 6]);
+      expect(logged.map((e) => e.records)).toEqual([5, 6, 6]);
     });
   });
 });

@@ -1,0 +1,124 @@
+/**
+ * The producer identity used (issue #17), through the built CLI against moto: deploy with the
+ * identity, `producer credentials` writes a profile the AWS SDK's shared-file provider reads, and
+ * `ingest --as-producer` sends with that key and says so. moto's CloudFormation creates the user
+ * and an access key but not the AWS::SecretsManager::Secret (its physical id stays empty), so the
+ * test stores a fresh key of the user in the secret the way the template does
+ * (`<stack>/producer-credentials`, the template's JSON shape).
+ */
+import { readFile, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { CreateAccessKeyCommand, IAMClient } from '@aws-sdk/client-iam';
+import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { fromIni } from '@aws-sdk/credential-providers';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requireBuilt, runCli, tempDirs } from '../helpers/cli.js';
+import { type MotoServer, motoUnavailable, startMoto } from '../helpers/moto-server.js';
+
+requireBuilt('dist/src/commands/producer/credentials.js', 'dist/src/commands/ingest.js');
+const skip = motoUnavailable();
+if (skip) console.warn(`skipping the producer identity tests: ${skip}`);
+
+describe.skipIf(skip !== undefined)('the producer identity on the aws target (built CLI, moto)', () => {
+  let moto: MotoServer;
+  let dirs: Awaited<ReturnType<typeof tempDirs>>;
+  let env: NodeJS.ProcessEnv;
+  let credentialsFile: string;
+  let key: { AccessKeyId: string; SecretAccessKey: string };
+  const aws = () => ({
+    region: 'us-east-1',
+    endpoint: moto.endpoint,
+    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+  });
+
+  beforeAll(async () => {
+    moto = await startMoto();
+    dirs = await tempDirs('streamproc-producer-');
+    credentialsFile = join(dirs.root, 'aws-credentials');
+    env = dirs.env({
+      AWS_ENDPOINT_URL: moto.endpoint,
+      AWS_ACCESS_KEY_ID: 'testing',
+      AWS_SECRET_ACCESS_KEY: 'testing',
+      AWS_REGION: 'us-east-1',
+      AWS_SHARED_CREDENTIALS_FILE: credentialsFile,
+    });
+    expect(
+      (await runCli(['init', '--yes', '--stack', 'p', '--target', 'aws', '--region', 'us-east-1'], { env })).code,
+    ).toBe(0);
+    const deploy = await runCli(['deploy', '--stack', 'p', '--yes', '--producer-identity'], { env, timeoutMs: 90_000 });
+    expect(deploy.code, deploy.stderr).toBe(0);
+    const iam = new IAMClient(aws());
+    key = (await iam.send(new CreateAccessKeyCommand({ UserName: 'p-Producer' }))).AccessKey as typeof key;
+    iam.destroy();
+    const secrets = new SecretsManagerClient(aws());
+    await secrets.send(
+      new CreateSecretCommand({
+        Name: 'p/producer-credentials',
+        SecretString: JSON.stringify({
+          accessKeyId: key.AccessKeyId,
+          secretAccessKey: key.SecretAccessKey,
+          region: 'us-east-1',
+          streamName: 'p-EventStream',
+        }),
+      }),
+    );
+    secrets.destroy();
+  }, 120_000);
+
+  afterAll(async () => {
+    await moto?.stop();
+    await dirs?.cleanup();
+  });
+
+  it('writes a profile the SDK reads, keeping the other profiles and comments, mode 0600, the secret never printed', async () => {
+    // Prepare: a credentials file the user already has
+    const before = '# my keys\n[default]\naws_access_key_id = AKIAUSER\naws_secret_access_key = usersecret\n';
+    await writeFile(credentialsFile, before, { mode: 0o644 });
+    // Act
+    const result = await runCli(['producer', 'credentials', '--stack', 'p'], { env });
+    // Assess
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain(`Wrote profile streamproc-p-producer to ${credentialsFile}`);
+    expect(result.stdout).toContain('user/p-Producer');
+    expect(result.stdout + result.stderr).not.toContain(key.SecretAccessKey);
+    const text = await readFile(credentialsFile, 'utf8');
+    expect(text.startsWith(before)).toBe(true);
+    expect((await stat(credentialsFile)).mode & 0o777).toBe(0o600);
+    const read = await fromIni({ profile: 'streamproc-p-producer', filepath: credentialsFile })();
+    expect(read).toMatchObject({ accessKeyId: key.AccessKeyId, secretAccessKey: key.SecretAccessKey });
+    // Written again: replaced in place, not duplicated
+    expect((await runCli(['producer', 'credentials', '--stack', 'p'], { env })).code).toBe(0);
+    expect((await readFile(credentialsFile, 'utf8')).match(/\[streamproc-p-producer\]/g)).toHaveLength(1);
+  });
+
+  it('prints export lines only with --stdout --yes, and the secret never in --json', async () => {
+    const refused = await runCli(['producer', 'credentials', '--stack', 'p', '--stdout'], { env });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('--stdout prints the secret access key');
+    const printed = await runCli(['producer', 'credentials', '--stack', 'p', '--stdout', '--yes'], { env });
+    expect(printed.code, printed.stderr).toBe(0);
+    expect(printed.stdout).toContain(`export AWS_SECRET_ACCESS_KEY=${key.SecretAccessKey}`);
+    expect(printed.stderr).toContain('keep them secret');
+    const json = await runCli(['producer', 'credentials', '--stack', 'p', '--json'], { env });
+    expect(json.code, json.stderr).toBe(0);
+    expect(json.stdout).not.toContain(key.SecretAccessKey);
+    expect(JSON.parse(json.stdout)).toMatchObject({ profile: 'streamproc-p-producer', streamName: 'p-EventStream' });
+  });
+
+  it('ingest --as-producer sends with the producer key and says which identity sent', async () => {
+    // Act
+    const result = await runCli(['ingest', '--stack', 'p', '--as-producer', '--synthetic', '--count', '20', '--json'], {
+      env,
+      timeoutMs: 60_000,
+    });
+    // Assess
+    expect(result.code, result.stderr).toBe(0);
+    const summary = JSON.parse(result.stdout);
+    expect(summary).toMatchObject({ sent: 20, identity: { as: 'producer' } });
+    expect(summary.identity.arn).toMatch(/:user\/p-Producer$/);
+    expect(result.stdout + result.stderr).not.toContain(key.SecretAccessKey);
+    // Without the flag: the operator
+    const operator = await runCli(['ingest', '--stack', 'p', '--synthetic', '--count', '1', '--json'], { env });
+    expect(JSON.parse(operator.stdout).identity).toEqual({ as: 'operator', arn: null });
+  });
+});
