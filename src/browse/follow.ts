@@ -7,6 +7,7 @@ import {
   TIME_INDEX_NAME,
   timeIndexPartitions,
 } from '../../lambda/contract/table-layout.js';
+import { sleep } from '../sleep.js';
 import { type ItemFilter, matchesFilter } from './item-filter.js';
 import { type Clock, hourBucketsBetween, itemKey, queryUntil, RequestGate } from './table-query.js';
 
@@ -178,19 +179,6 @@ export interface FollowLoopOptions {
   signal: AbortSignal;
 }
 
-function pause(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
-}
-
 /** New items as they appear, one batch per poll that found any, until `signal` aborts. */
 export async function* followItems(follower: TableFollower, options: FollowLoopOptions): AsyncGenerator<EventItem[]> {
   const interval = options.intervalMs ?? 1000;
@@ -198,6 +186,6 @@ export async function* followItems(follower: TableFollower, options: FollowLoopO
     const started = Date.now();
     const batch = await follower.poll(options.signal);
     if (batch.length > 0) yield batch;
-    await pause(Math.max(0, interval - (Date.now() - started)), options.signal);
+    await sleep(Math.max(0, interval - (Date.now() - started)), options.signal);
   }
 }

@@ -4,6 +4,7 @@ import {
   type FilteredLogEvent,
   FilterLogEventsCommand,
 } from '@aws-sdk/client-cloudwatch-logs';
+import { sleep } from '../sleep.js';
 import type { LogEvent } from './log-line.js';
 
 export interface CloudWatchEventsOptions {
@@ -24,19 +25,6 @@ export interface CloudWatchEventsOptions {
   lookbackMs?: number;
   /** Default Date.now. */
   now?: () => number;
-}
-
-function pause(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }
 
 const THROTTLED = /^(ThrottlingException|LimitExceededException|TooManyRequestsException)$/;
@@ -106,6 +94,6 @@ export async function* cloudWatchEvents(options: CloudWatchEventsOptions): Async
     } while (nextToken && !signal.aborted);
     if (!options.follow) return;
     const pollMs = options.pollMs ?? 2000;
-    await pause(throttled > 0 ? Math.min(30_000, pollMs * 2 ** throttled) : pollMs, signal);
+    await sleep(throttled > 0 ? Math.min(30_000, pollMs * 2 ** throttled) : pollMs, signal);
   }
 }

@@ -1,6 +1,7 @@
 /** Lines of a log file and its rotated predecessors, then (following) the lines appended after, across rotations. */
 import { type FileHandle, open, stat } from 'node:fs/promises';
 import { StringDecoder } from 'node:string_decoder';
+import { sleep } from '../sleep.js';
 
 export interface FileTailOptions {
   /** The live file. */
@@ -17,19 +18,6 @@ export interface FileTailOptions {
 }
 
 const CHUNK_BYTES = 64 * 1024;
-
-function pause(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
-}
 
 async function openIfPresent(file: string): Promise<FileHandle | undefined> {
   try {
@@ -112,7 +100,7 @@ export async function* tailFile(options: FileTailOptions): AsyncGenerator<string
       return;
     }
     while (!signal.aborted) {
-      await pause(options.pollMs ?? 250, signal);
+      await sleep(options.pollMs ?? 250, signal);
       if (signal.aborted) break;
       const current = await stat(options.file).catch(() => undefined);
       if (reader && live) {

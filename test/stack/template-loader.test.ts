@@ -104,6 +104,7 @@ describe('parameters', () => {
       FilterPattern5: '',
       MappingEnabled: 'true',
       StartingPositionTimestamp: '',
+      TumblingWindowInSeconds: '0',
     });
     expect(missingParameters(template, parameterDefaults(template))).toEqual(['CodeS3Bucket', 'CodeS3Key']);
   });
@@ -118,6 +119,7 @@ describe('parameters', () => {
     ['ParallelizationFactor', 'Number', 1, 10],
     ['MemorySize', 'Number', 128, 10240],
     ['FunctionTimeout', 'Number', 1, 900],
+    ['TumblingWindowInSeconds', 'Number', 0, 900],
   ])('%s is a %s in %s..%s', (name, type, min, max) => {
     const parameter = template.Parameters[name];
     expect(parameter?.Type).toBe(type);

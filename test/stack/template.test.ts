@@ -237,6 +237,7 @@ describe('resources', () => {
       'MaximumRetryAttempts',
       'MaximumRecordAgeInSeconds',
       'ParallelizationFactor',
+      'TumblingWindowInSeconds',
     ];
     for (const name of tunables) expect(esm[name], name).toEqual({ Ref: name });
   });

@@ -1,6 +1,9 @@
 /** What every ingest source is: the item it yields, its lifecycle states, pacing. */
 import type { TweetEvent } from '../../../lambda/contract/tweet-event.js';
+import { sleep } from '../../sleep.js';
 import type { PostBilling } from '../post-billing.js';
+
+export { sleep };
 
 /** What a source yields: a usable event, a notice, or an input it could not use (never thrown). */
 export type SourceItem =
@@ -69,20 +72,6 @@ export function excerptOf(text: string): string {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: replacing control characters is the point
   const clean = text.slice(0, EXCERPT_CHARS).replace(/[\u0000-\u001F\u007F-\u009F]/g, '�');
   return text.length > EXCERPT_CHARS ? `${clean}…` : clean;
-}
-
-/** Sleeps for `ms`, or until `signal` aborts (resolves, never rejects). */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  if (ms <= 0 || signal?.aborted) return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
-  });
 }
 
 /**

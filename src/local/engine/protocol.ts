@@ -58,7 +58,6 @@ export interface MappingSpec {
   logicalId: string;
   /** The runner's settings, as the template's event source mapping declares them. */
   settings: MappingSettings;
-  parallelizationFactor: number;
   /** The on-failure destination: a local file instead of the queue. */
   failureFile?: string;
 }

@@ -129,9 +129,37 @@ function retryOrDiscard<A extends Attempt>(
   };
 }
 
-/** The pause before retry number `retry` (1, 2, …): 50 ms doubling, at most 1 s. */
+/** The first pause of the retry schedule, and its cap (see retryDelayMs). */
+export const FIRST_RETRY_DELAY_MS = 250;
+export const MAX_RETRY_DELAY_MS = 30_000;
+
+/**
+ * The pause before retry number `retry` (1, 2, …): 250 ms, doubling, at most 30 s apart.
+ *
+ * AWS documents that a failing batch is retried "until the record expires" but not the pacing
+ * (https://docs.aws.amazon.com/lambda/latest/dg/with-kinesis.html). This schedule is chosen to
+ * reproduce what AWS was observed to do: with unlimited retries and a 60 s record age it made 8
+ * attempts before the record expired; this schedule tries at about 0, 0.25, 0.75, 1.75, 3.75,
+ * 7.75, 15.75 and 31.75 s (8 attempts), then every 30 s.
+ */
 export function retryDelayMs(retry: number): number {
-  return Math.min(1_000, 50 * 2 ** (retry - 1));
+  return Math.min(MAX_RETRY_DELAY_MS, FIRST_RETRY_DELAY_MS * 2 ** Math.max(0, retry - 1));
+}
+
+/**
+ * How long to pause before a retry: the decision's `delayMs`, cut short when the oldest record
+ * would pass MaximumRecordAgeInSeconds meanwhile, so that it goes to the on-failure destination
+ * when it expires rather than up to 30 s later.
+ */
+export function retryPauseMs(
+  delay: number,
+  oldestArrivalMs: number | undefined,
+  maximumRecordAgeInSeconds: number,
+  nowMs: number,
+): number {
+  if (maximumRecordAgeInSeconds === -1 || oldestArrivalMs === undefined) return delay;
+  const expiresInMs = oldestArrivalMs + maximumRecordAgeInSeconds * 1000 - nowMs + 1;
+  return Math.max(0, Math.min(delay, expiresInMs));
 }
 
 /**

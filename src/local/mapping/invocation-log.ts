@@ -36,3 +36,15 @@ export class RecentLog<T extends { at: number }> {
     return this.samples.filter((s) => s.at >= sinceMs);
   }
 }
+
+/** What the log keeps of a settled invocation: a reported partial failure is not an error. */
+export function invocationSample(
+  outcome: { status: 'success'; result: unknown; durationMs: number } | { status: 'error'; durationMs: number },
+  records: number,
+  at: number,
+): InvocationSample {
+  if (outcome.status === 'error') return { at, durationMs: outcome.durationMs, records, result: 'error' };
+  const failures = (outcome.result as { batchItemFailures?: unknown[] } | null)?.batchItemFailures;
+  const partial = Array.isArray(failures) && failures.length > 0;
+  return { at, durationMs: outcome.durationMs, records, result: partial ? 'partial' : 'ok' };
+}

@@ -22,8 +22,9 @@ export { type FunctionConfig, type MappingSettings, validateFunction, validateMa
 /**
  * The part of Lambda that polls a Kinesis stream and invokes a function with batches, with AWS's
  * documented semantics (see batch-policy.ts). One poller per shard, shards in parallel, each
- * shard strictly in order, each with its own warm execution environment (as on AWS, where every
- * shard's batches run concurrently).
+ * shard read strictly in order, with one warm execution environment per concurrent batch (as on
+ * AWS, where every shard's batches run concurrently): ParallelizationFactor of them per shard,
+ * per-key order kept (parallelization.ts), or one with tumbling windows (windowed-shard.ts).
  *
  * Resharding: shards are listed at start and every `shardRefreshMs`; children wait for their
  * parents as shard-lineage.ts decides.

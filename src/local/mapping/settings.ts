@@ -32,6 +32,10 @@ export interface MappingSettings {
   functionResponseTypes: string[];
   /** false pauses polling (default true). */
   enabled?: boolean;
+  /** 1–10 concurrent batches per shard, records of one partition key always in the same one (default 1). */
+  parallelizationFactor?: number;
+  /** 0–900 s; above 0 the function aggregates state over tumbling windows of this length (default 0, off). */
+  tumblingWindowInSeconds?: number;
 }
 
 export interface FunctionConfig {
@@ -100,6 +104,16 @@ export function validateMapping(mapping: MappingSettings): void {
     mapping.maximumRecordAgeInSeconds === -1 || integerIn(mapping.maximumRecordAgeInSeconds, 60, 604_800),
     `MaximumRecordAgeInSeconds ${mapping.maximumRecordAgeInSeconds} is out of range`,
     'Use -1 (infinite) or 60 to 604800 seconds.',
+  );
+  check(
+    integerIn(mapping.parallelizationFactor ?? 1, 1, 10),
+    `ParallelizationFactor ${mapping.parallelizationFactor} is out of range`,
+    'Use 1 to 10.',
+  );
+  check(
+    integerIn(mapping.tumblingWindowInSeconds ?? 0, 0, 900),
+    `TumblingWindowInSeconds ${mapping.tumblingWindowInSeconds} is out of range`,
+    'Use 0 (off) to 900 seconds.',
   );
   check(
     mapping.functionResponseTypes.every((type) => type === 'ReportBatchItemFailures'),

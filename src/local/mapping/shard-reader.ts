@@ -100,13 +100,17 @@ export class ShardReader {
   }
 
   /**
-   * The next batch: reads until it is full (count or 6 MB), the batching window elapses, or the
-   * shard ends. Empty when the shard ended or the poller is stopping.
+   * The next batch: reads until it is full (count or 6 MB, or the given limits), the batching
+   * window elapses, or the shard ends. Empty when the shard ended, the poller is stopping, or
+   * nothing was read by `untilMs`.
    */
-  async nextBatch(): Promise<ShardRecord[]> {
+  async nextBatch(limits?: { records?: number; bytes?: number; untilMs?: number }): Promise<ShardRecord[]> {
     if (this.iterator === undefined && !this.shardEnded) await this.openIterator();
     let settings = this.ctx.settings();
     let windowMs = settings.maximumBatchingWindowInSeconds * 1000;
+    // One batch by default; a shard with concurrent batches reads for all of them at once.
+    const maxRecords = (): number => limits?.records ?? settings.batchSize;
+    const maxBytes = limits?.bytes ?? MAX_EVENT_PAYLOAD_BYTES;
     const batch: ShardRecord[] = [];
     let bytes = 0;
     const take = (record: ShardRecord): boolean => {
@@ -115,8 +119,8 @@ export class ShardReader {
         this.filtered = { count: this.filtered.count + 1, through: record };
         return true;
       }
-      if (batch.length >= settings.batchSize) return false;
-      if (batch.length > 0 && bytes + record.eventBytes > MAX_EVENT_PAYLOAD_BYTES) return false;
+      if (batch.length >= maxRecords()) return false;
+      if (batch.length > 0 && bytes + record.eventBytes > maxBytes) return false;
       batch.push(record);
       bytes += record.eventBytes;
       // The batch's last record now comes after any filtered one: its checkpoint covers them.
@@ -128,19 +132,19 @@ export class ShardReader {
     while (!this.ctx.stopping()) {
       settings = this.ctx.settings();
       windowMs = settings.maximumBatchingWindowInSeconds * 1000;
-      if (batch.length > settings.batchSize) {
-        this.overflow.unshift(...batch.splice(settings.batchSize));
+      if (batch.length > maxRecords()) {
+        this.overflow.unshift(...batch.splice(maxRecords()));
         // Filtered records behind those now wait for them: a later checkpoint covers them.
         this.filtered = { count: this.filtered.count };
         bytes = batch.reduce((sum, record) => sum + record.eventBytes, 0);
       }
-      if (batch.length >= settings.batchSize || this.overflow.length > 0) break;
+      if (batch.length >= maxRecords() || this.overflow.length > 0) break;
       // Only filtered records so far: hand back an empty batch so that the checkpoint moves past them.
       if (batch.length === 0 && this.filtered.through) break;
       const waited = firstAt === undefined ? 0 : performance.now() - firstAt;
       if (batch.length > 0 && waited >= windowMs) break;
       if (this.iterator === undefined) break;
-      const response = await this.getRecords(Math.min(10_000, settings.batchSize - batch.length));
+      const response = await this.getRecords(Math.min(10_000, maxRecords() - batch.length));
       if (!response) continue;
       // After an empty read kinesalite moves the next iterator to "now": a record whose PutRecords
       // was given an earlier sequence number but was not yet stored would be skipped for good (the
@@ -168,7 +172,12 @@ export class ShardReader {
       } else if (this.iterator) {
         // Local deviation: AWS polls an idle shard once per second; polling every idlePollMs
         // keeps end-to-end latency low, which is what a local run is for.
-        const remaining = batch.length > 0 ? windowMs - waited : Number.POSITIVE_INFINITY;
+        let remaining = batch.length > 0 ? windowMs - waited : Number.POSITIVE_INFINITY;
+        // Nothing read by `untilMs` (epoch ms): return empty, for the caller's own deadline.
+        if (batch.length === 0 && limits?.untilMs !== undefined) {
+          remaining = limits.untilMs - Date.now();
+          if (remaining <= 0) break;
+        }
         await this.ctx.sleep(Math.min(this.ctx.idlePollMs, remaining));
       }
     }

@@ -34,6 +34,8 @@ export function describeMapping(pipeline: LocalPipeline): string {
     ...s.functionResponseTypes,
     ...(s.filterPatterns && s.filterPatterns.length > 0 ? [plural(s.filterPatterns.length, 'filter')] : []),
     ...(s.enabled === false ? ['DISABLED'] : []),
+    ...((s.parallelizationFactor ?? 1) > 1 ? [`${s.parallelizationFactor} concurrent batches per shard`] : []),
+    ...((s.tumblingWindowInSeconds ?? 0) > 0 ? [`tumbling window ${s.tumblingWindowInSeconds} s`] : []),
   ].join(', ');
 }
 

@@ -79,11 +79,6 @@ export function diffPipeline(applied: LocalPipeline | undefined, desired: LocalP
   }
   mapping =
     compare(changes, 'mapping failure file', applied.mapping.failureFile, desired.mapping.failureFile) || mapping;
-  if (applied.mapping.parallelizationFactor !== desired.mapping.parallelizationFactor) {
-    changes.push(
-      `mapping parallelizationFactor: ${applied.mapping.parallelizationFactor} → ${desired.mapping.parallelizationFactor}`,
-    );
-  }
 
   const partChanged = changes.length > 0;
   for (const key of new Set([...Object.keys(applied.parameters), ...Object.keys(desired.parameters)])) {

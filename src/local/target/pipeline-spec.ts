@@ -183,6 +183,8 @@ export function localPipelineSpec(template: CfnTemplate, options: PipelineSpecOp
   const mapping: MappingSpec = {
     logicalId: mappingId,
     settings: {
+      parallelizationFactor: num(mp.ParallelizationFactor, 1),
+      tumblingWindowInSeconds: num(mp.TumblingWindowInSeconds, 0),
       batchSize: num(mp.BatchSize, 100),
       maximumBatchingWindowInSeconds: num(mp.MaximumBatchingWindowInSeconds, 0),
       startingPosition: String(mp.StartingPosition ?? 'LATEST') as MappingSpec['settings']['startingPosition'],
@@ -196,7 +198,6 @@ export function localPipelineSpec(template: CfnTemplate, options: PipelineSpecOp
       functionResponseTypes: ((mp.FunctionResponseTypes ?? []) as unknown[]).map(String),
       enabled: String(mp.Enabled ?? 'true') === 'true',
     },
-    parallelizationFactor: num(mp.ParallelizationFactor, 1),
     ...(destination ? { failureFile: options.failureFile } : {}),
   };
 

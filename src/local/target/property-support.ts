@@ -52,7 +52,8 @@ const MAPPING_STAND_INS: Record<string, string> = {
 const FUNCTION_APPLIED = new Set(['FunctionName', 'Handler', 'Code', 'Environment', 'Timeout', 'MemorySize']);
 
 const FUNCTION_REASONS: Record<string, string> = {
-  ReservedConcurrentExecutions: 'the engine runs one execution environment per shard, without a concurrency limit',
+  ReservedConcurrentExecutions:
+    'the engine runs one execution environment per shard and concurrent batch (ParallelizationFactor), without a concurrency limit',
   DeadLetterConfig: 'applies to asynchronous invocations only; the mapping invokes synchronously',
   VpcConfig: 'the local function runs on this machine’s network',
   Layers: 'layers are not loaded locally; bundle what the handler needs',

@@ -5,7 +5,9 @@ import {
   type Attempt,
   afterInvocation,
   type BatchPolicySettings,
+  MAX_RETRY_DELAY_MS,
   retryDelayMs,
+  retryPauseMs,
   splitByRecordAge,
 } from '../../../src/local/mapping/batch-policy.js';
 import type { ShardRecord } from '../../../src/local/mapping/kinesis-event.js';
@@ -83,7 +85,7 @@ describe('batch policy after an invocation', () => {
       failure: { kind: 'function-error' },
       commit: [],
       retry: { records, retries: 1, invokeCount: 3 },
-      delayMs: 50,
+      delayMs: 250,
       fresh: false,
     });
   });
@@ -134,7 +136,7 @@ describe('batch policy after an invocation', () => {
       failure: { kind: 'partial-failure', failedSequenceNumber: '100' },
       commit: [],
       retry: { records, retries: 1, invokeCount: 3 },
-      delayMs: 50,
+      delayMs: 250,
       fresh: false,
     });
   });
@@ -237,7 +239,7 @@ describe('batch policy after an invocation', () => {
     expect(decision).toMatchObject({ action: 'discard', commit: [], discard: records });
   });
 
-  it('keeps retrying without limit when MaximumRetryAttempts is -1, at most a second apart', () => {
+  it('keeps retrying without limit when MaximumRetryAttempts is -1, at most 30 s apart', () => {
     // Prepare
     const records = shardRecords(2);
 
@@ -245,17 +247,56 @@ describe('batch policy after an invocation', () => {
     const decision = afterInvocation(attempt(records, 10_000), functionError, settings({ maximumRetryAttempts: -1 }));
 
     // Assess
-    expect(decision).toMatchObject({ action: 'retry', retry: { retries: 10_001 }, delayMs: 1_000 });
+    expect(decision).toMatchObject({ action: 'retry', retry: { retries: 10_001 }, delayMs: 30_000 });
   });
 });
 
 describe('retry back-off', () => {
-  it('doubles from 50 ms and stops at 1 s', () => {
+  it('doubles from 250 ms and stops at 30 s', () => {
     // Act
-    const delays = [1, 2, 3, 4, 5, 6, 7, 30].map(retryDelayMs);
+    const delays = [1, 2, 3, 4, 5, 6, 7, 8, 9, 30, 10_000].map(retryDelayMs);
 
     // Assess
-    expect(delays).toEqual([50, 100, 200, 400, 800, 1_000, 1_000, 1_000]);
+    expect(delays).toEqual([250, 500, 1_000, 2_000, 4_000, 8_000, 16_000, 30_000, 30_000, 30_000, 30_000]);
+    expect(MAX_RETRY_DELAY_MS).toBe(30_000);
+  });
+
+  it('makes 8 attempts on a record with a 60 s age limit and unlimited retries, as observed on AWS', () => {
+    // Prepare: a record that arrives at 0 and a function that fails every time in ~50 ms; the
+    // poller's loop, played with the pure pieces it uses (with-kinesis.html: retried "until the
+    // record expires"; AWS was observed to make 8 attempts in this case).
+    const [record] = shardRecords(1, 0);
+    const limits = settings({ maximumRetryAttempts: -1, maximumRecordAgeInSeconds: 60 });
+    let now = 0;
+    let unit: TrackedAttempt = attempt(record ? [record] : []);
+    let attempts = 0;
+
+    // Act
+    for (;;) {
+      if (splitByRecordAge(unit.records, limits.maximumRecordAgeInSeconds, now).live.length === 0) break;
+      attempts++;
+      now += 50;
+      const decision = afterInvocation(unit, functionError, limits);
+      if (decision.action !== 'retry') throw new Error(`unexpected ${decision.action}`);
+      now += retryPauseMs(decision.delayMs, record?.arrivalMs, limits.maximumRecordAgeInSeconds, now);
+      unit = decision.retry;
+    }
+
+    // Assess: 8 attempts, and the record is discarded as soon as it is past 60 s, not 30 s later.
+    expect(attempts).toBe(8);
+    expect(now).toBeGreaterThan(60_000);
+    expect(now).toBeLessThanOrEqual(60_001);
+  });
+
+  it('cuts a pause short when the oldest record expires during it', () => {
+    // Act
+    const cut = retryPauseMs(30_000, 0, 60, 50_000);
+    const whole = retryPauseMs(30_000, 0, 60, 10_000);
+    const noLimit = retryPauseMs(30_000, 0, -1, 50_000);
+    const expired = retryPauseMs(30_000, 0, 60, 70_000);
+
+    // Assess
+    expect([cut, whole, noLimit, expired]).toEqual([10_001, 30_000, 30_000, 0]);
   });
 });
 

@@ -60,7 +60,7 @@ describe('local deploy and properties the engine does not apply', () => {
     await expect(attempt).rejects.toMatchObject({ code: 'PROCESSOR_MISSING' });
     expect(recorded.warnings()).toEqual([
       'EventSourceMapping MetricsConfig is not applied by the local engine: no CloudWatch metrics locally (the engine log has mapping progress lines)',
-      'EventProcessorFunction ReservedConcurrentExecutions is not applied by the local engine: the engine runs one execution environment per shard, without a concurrency limit',
+      'EventProcessorFunction ReservedConcurrentExecutions is not applied by the local engine: the engine runs one execution environment per shard and concurrent batch (ParallelizationFactor), without a concurrency limit',
     ]);
   });
 });

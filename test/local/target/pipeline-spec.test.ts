@@ -26,6 +26,8 @@ describe('localPipelineSpec (the bundled template)', () => {
   it('takes shard count, retention, function and mapping settings from the parameters', async () => {
     // Act
     const pipeline = await spec({
+      ParallelizationFactor: '4',
+      TumblingWindowInSeconds: '60',
       ShardCount: '3',
       StreamRetentionHours: '48',
       BatchSize: '50',
@@ -47,6 +49,8 @@ describe('localPipelineSpec (the bundled template)', () => {
       LOG_LEVEL: 'debug',
     });
     expect(pipeline.mapping.settings).toEqual({
+      parallelizationFactor: 4,
+      tumblingWindowInSeconds: 60,
       batchSize: 50,
       maximumBatchingWindowInSeconds: 2,
       startingPosition: 'LATEST',
