@@ -113,6 +113,20 @@ export async function createStsClient(
   return new STSClient(await controlPlaneConfig(settings));
 }
 
+export async function createCloudWatchClient(
+  settings: ControlPlaneSettings,
+): Promise<import('@aws-sdk/client-cloudwatch').CloudWatchClient> {
+  const { CloudWatchClient } = await import('@aws-sdk/client-cloudwatch');
+  return new CloudWatchClient(await controlPlaneConfig(settings));
+}
+
+export async function createLambdaClient(
+  settings: ControlPlaneSettings,
+): Promise<import('@aws-sdk/client-lambda').LambdaClient> {
+  const { LambdaClient } = await import('@aws-sdk/client-lambda');
+  return new LambdaClient(await controlPlaneConfig(settings));
+}
+
 export async function createSecretsManagerClient(
   settings: ControlPlaneSettings,
 ): Promise<import('@aws-sdk/client-secrets-manager').SecretsManagerClient> {

@@ -5,11 +5,14 @@
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
+import { countRejected, type RejectedCount } from '../../stack/rejected-count.js';
 import { createMappingRunner, type FunctionLogSink, type MappingRunner } from '../mapping/runner.js';
 import { functionConfig } from './function-config.js';
+import { createItemCounter, type ItemCounter, type ItemCountStatus } from './item-count.js';
 import type { EnginePaths } from './paths.js';
 import type { EngineStatus, LocalPipeline, MappingApplied, StreamStatus, TableApplied } from './protocol.js';
 import { applyStream, applyTable, countItems } from './provisioner.js';
+import { recordsBehind, type ShardBehind } from './records-behind.js';
 import { writeJsonAtomic } from './state.js';
 import { startTtlSweeper, type TtlSweeper } from './ttl-sweeper.js';
 
@@ -36,6 +39,12 @@ export interface Applier {
   status(): Omit<EngineStatus, 'state'>;
   mappingStats(): ReturnType<MappingRunner['stats']> | undefined;
   countItems(): Promise<number>;
+  /** The table's approximate item count for `status` (cached; waits at most `waitMs`). */
+  itemCount(waitMs: number): Promise<ItemCountStatus | undefined>;
+  /** Records after each shard's checkpoint, up to `cap` per shard, for `status`. */
+  recordsBehind(cap: number): Promise<ShardBehind[]>;
+  /** Rejected records stored since `sinceMs`, counted through the time index up to `cap`. */
+  rejectedSince(sinceMs: number, cap: number): Promise<RejectedCount>;
   /** Stops the mapping (waiting `graceMs` for an in-flight batch), then the sweeper. */
   stop(graceMs: number): Promise<void>;
 }
@@ -46,6 +55,7 @@ export function createApplier(options: ApplierOptions): Applier {
   let sweeper: TtlSweeper | undefined;
   let applied: LocalPipeline | undefined;
   let stream: StreamStatus | undefined;
+  let itemCounter: { table: string; counter: ItemCounter } | undefined;
 
   const saveApplied = async (pipeline: LocalPipeline) => {
     applied = pipeline;
@@ -122,6 +132,31 @@ export function createApplier(options: ApplierOptions): Applier {
 
     mappingStats: () => runner?.stats(),
     countItems: async () => (applied ? countItems(dynamodb, applied.table.name) : 0),
+
+    async itemCount(waitMs) {
+      if (!applied) return undefined;
+      const table = applied.table.name;
+      if (itemCounter?.table !== table)
+        itemCounter = { table, counter: createItemCounter({ count: () => countItems(dynamodb, table) }) };
+      return itemCounter.counter.status(waitMs);
+    },
+
+    async rejectedSince(sinceMs, cap) {
+      if (!applied) return { count: 0, capped: false };
+      return countRejected({ client: dynamodb, tableName: applied.table.name, sinceMs, cap });
+    },
+
+    async recordsBehind(cap) {
+      if (!runner || !applied || !stream) return [];
+      const { shards } = runner.stats();
+      return recordsBehind({
+        kinesis,
+        streamName: stream.name,
+        shards,
+        startingPosition: applied.mapping.settings.startingPosition,
+        cap,
+      });
+    },
 
     async stop(graceMs) {
       await runner

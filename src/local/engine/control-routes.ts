@@ -3,6 +3,11 @@ import type { Applier } from './applier.js';
 import type { EngineRouteHandlers } from './protocol.js';
 import type { EngineState } from './state.js';
 
+/** How long GET /items/approximate waits for a running count before answering without it. */
+const APPROXIMATE_ITEMS_WAIT_MS = 250;
+/** Records behind are counted up to this many per shard (one GetRecords call), then shown as "N+". */
+export const RECORDS_BEHIND_CAP = 1_000;
+
 export interface EngineRoutesOptions {
   applier: Applier;
   /** The state the engine published (the route only answers once it has). */
@@ -27,5 +32,9 @@ export function engineRoutes(options: EngineRoutesOptions): EngineRouteHandlers 
       return { committed: true };
     },
     'GET /items': async () => ({ count: await applier.countItems() }),
+    // Cached and refreshed in the background, so that `streamproc status` answers in well under a second.
+    'GET /items/approximate': async () => (await applier.itemCount(APPROXIMATE_ITEMS_WAIT_MS)) ?? { counting: false },
+    'GET /mapping/behind': async () => ({ shards: await applier.recordsBehind(RECORDS_BEHIND_CAP) }),
+    'POST /rejected/count': async (request) => applier.rejectedSince(request.sinceMs, request.cap),
   };
 }

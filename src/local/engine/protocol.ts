@@ -3,7 +3,11 @@
  * takes and returns, and the shape of a refusal. Types only, so that either runtime can import it
  * without loading the other's code.
  */
+
+import type { RejectedCount } from '../../stack/rejected-count.js';
 import type { MappingSettings } from '../mapping/settings.js';
+import type { ItemCountStatus } from './item-count.js';
+import type { ShardBehind } from './records-behind.js';
 import type { EngineState } from './state.js';
 
 /** A template property the engine does not apply as AWS would (see local/target/property-support.ts). */
@@ -135,6 +139,12 @@ export interface EngineRoutes {
   /** Records the pipeline as applied once every part is, so that a restart restores all of it. */
   'POST /apply/commit': { request: ApplyRequest; response: { committed: true } };
   'GET /items': { request: undefined; response: { count: number } };
+  /** The table's approximate item count for `status`: cached, refreshed in the background (item-count.ts). */
+  'GET /items/approximate': { request: undefined; response: ItemCountStatus };
+  /** Records after each shard's checkpoint, capped (records-behind.ts), for `status`. */
+  'GET /mapping/behind': { request: undefined; response: { shards: ShardBehind[] } };
+  /** Rejected records stored since a time, counted through the time index (stack/rejected-count.ts). */
+  'POST /rejected/count': { request: { sinceMs: number; cap: number }; response: RejectedCount };
 }
 
 export type EngineRoute = keyof EngineRoutes;

@@ -3,6 +3,7 @@
 import { type Attempt, afterInvocation, type BatchDecision, retryPauseMs, splitByRecordAge } from './batch-policy.js';
 import { type DiscardCondition, type FailureDestination, onFailureRecord } from './failure-destination.js';
 import { FunctionInvoker, type InvocationOutcome } from './function-invoker.js';
+import { type InvocationSample, invocationSample } from './invocation-log.js';
 import { type EventSourceIdentity, type KinesisEvent, type ShardRecord, toKinesisEvent } from './kinesis-event.js';
 import type { FunctionLogSink, RunnerLog, ShardCounters } from './reports.js';
 import type { FunctionConfig, MappingSettings } from './settings.js';
@@ -32,6 +33,8 @@ export interface LaneContext {
   sleep(ms: number): Promise<void>;
   /** Records succeeded or were sent to the on-failure destination: the shard may checkpoint them. */
   handled(records: ShardRecord[]): void;
+  /** Each settled invocation, for `status` (the shard keeps the recent ones). */
+  invoked?(sample: InvocationSample): void;
 }
 
 /** How a lane's invocations look when they are not plain Kinesis events (tumbling windows). */
@@ -101,6 +104,7 @@ export class BatchLane {
         const { requestId, durationMs } = outcome;
         outcome = { status: 'error', requestId, errorType: 'InvalidResponse', errorMessage: problem, durationMs };
       }
+      this.ctx.invoked?.(invocationSample(outcome, unit.records.length, this.ctx.now()));
       unit.invokeCount++;
       unit.lastRequestId = outcome.requestId;
       unit.lastWasFunctionError = outcome.status === 'error';

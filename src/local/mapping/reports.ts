@@ -1,5 +1,7 @@
 // What the mapping runner, its shard pollers and function invokers report: log entries and stats.
 
+import type { InvocationSample, ReadSample } from './invocation-log.js';
+
 /**
  * These sit apart from runner.ts so that the runner → poller → invoker chain imports one way:
  * every level reports through them, none needs the level above.
@@ -40,6 +42,12 @@ export interface ShardStats {
   sentToFailureDestination: number;
   recordsSentToFailureDestination: number;
   lastError?: { message: string; at: string };
+  /** Records read from the shard (each record once, however often its batch is retried). */
+  recordsRead?: number;
+  /** The newest invocations, bounded (see invocation-log.ts), for rates and duration percentiles. */
+  recent?: InvocationSample[];
+  /** The newest batches read, bounded likewise: `status` computes records in per second from them. */
+  recentReads?: ReadSample[];
 }
 
 export interface MappingStats {
@@ -52,7 +60,10 @@ export interface MappingStats {
 }
 
 /** The counting part of ShardStats. */
-export type ShardCounters = Omit<ShardStats, 'shardId' | 'state' | 'checkpoint' | 'lagMs' | 'lastError'>;
+export type ShardCounters = Omit<
+  ShardStats,
+  'shardId' | 'state' | 'checkpoint' | 'lagMs' | 'lastError' | 'recordsRead' | 'recent' | 'recentReads'
+>;
 
 /** The per-shard counters `stats()` reports, all zero (a shard not polled yet shows these too). */
 export function emptyShardCounters(): ShardCounters {

@@ -5,6 +5,7 @@ import { BatchLane, type LaneContext } from './batch-lane.js';
 import type { CheckpointStore } from './checkpoints.js';
 import { runConcurrentLanes } from './concurrent-lanes.js';
 import type { FailureDestination } from './failure-destination.js';
+import { type InvocationSample, type ReadSample, RecentLog } from './invocation-log.js';
 import type { EventSourceIdentity, ShardRecord } from './kinesis-event.js';
 import { HandledPrefix } from './parallelization.js';
 import { emptyShardCounters, errorMessage, type FunctionLogSink, type RunnerLog, type ShardStats } from './reports.js';
@@ -51,6 +52,10 @@ export class ShardPoller {
   private state: ShardStats['state'] = 'polling';
   private readonly counters = emptyShardCounters();
   private lastError: ShardStats['lastError'];
+  /** For `status`: records read and recent invocations (kept apart from the runner's counters). */
+  private recordsRead = 0;
+  private readonly recentInvocations = new RecentLog<InvocationSample>();
+  private readonly recentReads = new RecentLog<ReadSample>();
   /** Records handled in a tumbling window not yet finished: checkpointed after its final invocation. */
   private held: ShardRecord[] | undefined;
   private warnedWindowFactor = false;
@@ -79,6 +84,7 @@ export class ShardPoller {
       stopping: () => this.stopping,
       sleep: (ms) => this.sleep(ms),
       handled: (records) => this.handled(records),
+      invoked: (sample) => this.recentInvocations.add(sample),
     };
   }
 
@@ -111,6 +117,9 @@ export class ShardPoller {
       lagMs: this.reader.lagMs(),
       ...this.counters,
       ...(this.lastError ? { lastError: this.lastError } : {}),
+      recordsRead: this.recordsRead,
+      recent: this.recentInvocations.since(),
+      recentReads: this.recentReads.since(),
     };
   }
 
@@ -219,6 +228,10 @@ export class ShardPoller {
    */
   private async read(limits?: Parameters<ShardReader['nextBatch']>[0]): Promise<ShardRecord[]> {
     const batch = await this.reader.nextBatch(limits);
+    if (batch.length > 0) {
+      this.recordsRead += batch.length;
+      this.recentReads.add({ at: this.ctx.now(), records: batch.length });
+    }
     const filtered = this.reader.takeFiltered();
     this.prefix.add(batch);
     this.counters.filtered += filtered.count;
