@@ -12,7 +12,7 @@ export type KeywordMatcher = (event: Pick<TweetEvent, 'text' | 'hashtags'>) => b
 
 const WORD_CHAR = '[\\p{L}\\p{N}\\p{M}_]';
 
-const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** Builds the matcher once (one regular expression for every keyword); keywords are trimmed, empty ones dropped. */
 export function keywordMatcher(keywords: readonly string[]): KeywordMatcher {
@@ -23,11 +23,11 @@ export function keywordMatcher(keywords: readonly string[]): KeywordMatcher {
     if (keyword.length === 0) continue;
     if (keyword.startsWith('#') && keyword.length > 1) {
       tags.add(keyword.slice(1));
-      words.push(`#${escape(keyword.slice(1))}`);
+      words.push(`#${escapeRegExp(keyword.slice(1))}`);
       continue;
     }
     tags.add(keyword);
-    words.push(keyword.split(/\s+/).map(escape).join('\\s+'));
+    words.push(keyword.split(/\s+/).map(escapeRegExp).join('\\s+'));
   }
   if (words.length === 0) return () => false;
   const pattern = new RegExp(`(?<!${WORD_CHAR})(?:${words.join('|')})(?!${WORD_CHAR})`, 'iu');
