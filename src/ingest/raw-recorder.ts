@@ -1,5 +1,5 @@
 /** `ingest --record FILE`: every raw message a live source receives, one line each, to replay later with --file. */
-import { createWriteStream, type WriteStream } from 'node:fs';
+import type { WriteStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { UserError } from '../errors.js';
 
