@@ -1,9 +1,9 @@
 import { keywordsProblem, parseKeywords } from '../config/settings.js';
 import type { ResolvedStack } from '../config/store.js';
 import { UsageError } from '../errors.js';
-import { cursorFilePath, readCursor } from './bluesky/cursor-file.js';
 import { BSKY_API_ORIGIN, BSKY_API_URL_ENV, HandleCache } from './bluesky/handle-cache.js';
 import { JETSTREAM_DEFAULT_URL, JETSTREAM_URL_ENV, jetstreamEndpoint } from './bluesky/jetstream-connection.js';
+import { cursorFilePath, handlesFilePath, readCursor, readHandles } from './bluesky/saved-state.js';
 import { keywordMatcher } from './keyword-filter.js';
 import { postCost } from './post-billing.js';
 import { RawRecorder } from './raw-recorder.js';
@@ -165,6 +165,9 @@ async function openBluesky(
   const cursorFile = cursorFilePath(stack.name);
   const stored = await readCursor(cursorFile);
   const recorder = choice.record !== undefined ? await RawRecorder.open(choice.record) : undefined;
+  const handles = new HandleCache({ apiUrl: process.env[BSKY_API_URL_ENV] || BSKY_API_ORIGIN });
+  const handlesFile = handlesFilePath(stack.name);
+  handles.load(await readHandles(handlesFile));
   if (stored) {
     const ago = Math.max(0, Math.round((Date.now() - stored.timeUs / 1000) / 1000));
     onState({ state: 'starting', detail: `resuming from the stored cursor (${ago} s ago, ${cursorFile})` });
@@ -172,8 +175,9 @@ async function openBluesky(
   return blueskySource({
     keywords,
     url,
-    handles: new HandleCache({ apiUrl: process.env[BSKY_API_URL_ENV] || BSKY_API_ORIGIN }),
+    handles,
     cursorFile,
+    handlesFile,
     startCursor: stored?.timeUs,
     recorder,
     onState,

@@ -26,6 +26,9 @@ interface Entry {
   name?: string;
 }
 
+/** Entries a saved cache keeps (the most recently used): about 1 MB of JSON. */
+export const SAVED_HANDLES = 10_000;
+
 /** `handle.invalid` is what Bluesky reports for a handle that failed verification: no handle at all. */
 const INVALID_HANDLE = 'handle.invalid';
 
@@ -77,6 +80,25 @@ export class HandleCache {
       const oldest = this.entries.keys().next().value;
       if (oldest !== undefined) this.entries.delete(oldest);
     }
+  }
+
+  /** The most recently used entries (at most {@link SAVED_HANDLES}), for {@link load} in a later run. */
+  toJSON(): Record<string, [string, string | null]> {
+    const entries = [...this.entries].slice(-SAVED_HANDLES);
+    return Object.fromEntries(entries.map(([did, entry]) => [did, [entry.handle, entry.name ?? null]]));
+  }
+
+  /** Adds what {@link toJSON} saved (ignoring anything malformed); returns how many entries it added. */
+  load(saved: unknown): number {
+    if (typeof saved !== 'object' || saved === null || Array.isArray(saved)) return 0;
+    let added = 0;
+    for (const [did, value] of Object.entries(saved)) {
+      if (!Array.isArray(value) || typeof value[0] !== 'string' || !did.startsWith('did:')) continue;
+      if (this.entries.has(did)) continue;
+      this.set(did, value[0], typeof value[1] === 'string' ? value[1] : undefined);
+      added += 1;
+    }
+    return added;
   }
 
   /**

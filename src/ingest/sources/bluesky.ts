@@ -1,6 +1,5 @@
 /** The Bluesky source: Jetstream's posts, filtered by keyword, with handles, a stored cursor and an optional capture. */
 
-import { CursorKeeper } from '../bluesky/cursor-file.js';
 import type { HandleCache } from '../bluesky/handle-cache.js';
 import {
   JETSTREAM_STALL_TIMEOUT_MS,
@@ -9,6 +8,7 @@ import {
   jetstreamLoop,
 } from '../bluesky/jetstream-connection.js';
 import { identityOf, readJetstreamEvent } from '../bluesky/jetstream-event.js';
+import { CursorKeeper, saveHandles } from '../bluesky/saved-state.js';
 import { keywordMatcher } from '../keyword-filter.js';
 import type { RawRecorder } from '../raw-recorder.js';
 import { ReconnectPolicy } from '../reconnect-policy.js';
@@ -32,6 +32,8 @@ export interface BlueskySourceOptions {
   handles: HandleCache;
   /** Where the cursor is kept between runs; undefined: start at now, keep nothing. */
   cursorFile?: string;
+  /** Where the handle cache is saved at the end, for the next run (loaded by the caller). */
+  handlesFile?: string;
   /** The stored cursor to start from (read by the caller, so that it can say so). */
   startCursor?: number;
   /** `--record`: every message received (duplicates excepted), as a line. */
@@ -172,6 +174,7 @@ export function blueskySource(options: BlueskySourceOptions): IngestSource & { s
         signal.removeEventListener('abort', onAbort);
         await loop;
         await keeper?.flush();
+        if (options.handlesFile) await saveHandles(options.handlesFile, options.handles);
         await options.recorder?.close();
         onState({ state: 'stopped' });
       }

@@ -189,8 +189,9 @@ describe('streamproc ingest --bluesky end to end on the local engine', () => {
     const human = await runCli(['browse'], { env: dirs.env({ COLUMNS: '120' }) });
     expect(human.stdout).toMatch(/^TIME\s+NET\s+USER\s+TEXT/m);
     expect(human.stdout).toMatch(/bsky\s+@alice\.example\.…\s+AWS Lambda 🚀 cold starts/);
-    // A new process has not seen Alice's identity event, and the profile API is down: her DID.
-    expect(human.stdout).toMatch(/bsky\s+@did:plc:ewvi7n…\s+AWS after the restart/);
+    // The first run saved the handles it learnt: the new process knows Alice without a lookup.
+    expect(human.stdout).toMatch(/bsky\s+@alice\.example\.…\s+AWS after the restart/);
+    expect(human.stdout).toMatch(/bsky\s+@did:plc:z72i7h…\s+aws, the fourth/);
     expect(existsSync(cursorFile())).toBe(true);
   }, 90_000);
 

@@ -4,8 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { TweetEvent } from '../../../lambda/contract/tweet-event.js';
-import { readCursor } from '../../../src/ingest/bluesky/cursor-file.js';
 import { HandleCache } from '../../../src/ingest/bluesky/handle-cache.js';
+import { readCursor } from '../../../src/ingest/bluesky/saved-state.js';
 import { type BlueskySourceOptions, blueskySource } from '../../../src/ingest/sources/bluesky.js';
 import type { SourceItem, SourceState } from '../../../src/ingest/sources/source.js';
 import { tempDirs } from '../../helpers/cli.js';
@@ -142,6 +142,19 @@ describe('blueskySource', () => {
     expect(notices(run, 'identity')).toBe(1);
     expect(notices(run, 'filtered-out')).toBe(1);
     expect(handles.stats).toMatchObject({ lookups: 2, found: 1, failed: 1 });
+  });
+
+  it('saves the most recent handles and loads them back, ignoring what is malformed', () => {
+    const cache = new HandleCache({ capacity: 3 });
+    for (const n of [1, 2, 3, 4])
+      cache.set(`did:plc:author${n}`, `author${n}.example.com`, n === 4 ? 'Four' : undefined);
+    const saved = JSON.parse(JSON.stringify(cache));
+    expect(Object.keys(saved)).toEqual(['did:plc:author2', 'did:plc:author3', 'did:plc:author4']);
+    const next = new HandleCache();
+    expect(next.load({ ...saved, 'not-a-did': ['x.example.com', null], 'did:plc:bad': [42] })).toBe(3);
+    expect(next.get('did:plc:author4')).toEqual({ handle: 'author4.example.com', name: 'Four' });
+    expect(next.get('did:plc:author1')).toBeUndefined();
+    expect(next.load('garbage')).toBe(0);
   });
 
   it('keeps the cursor in a file, so that the next run continues where this one stopped', async () => {

@@ -1,4 +1,4 @@
-/** Where a stack's Bluesky ingest resumes: the last Jetstream `time_us` handed to the producer, kept atomically. */
+/** Where a stack's Bluesky ingest resumes (the last Jetstream `time_us` dealt with) and the handles it knew, kept atomically. */
 import { mkdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { writeFileAtomic } from '../../atomic-file.js';
@@ -7,6 +7,31 @@ import { stackDataDir } from '../../config/paths.js';
 /** `<data dir>/stacks/<stack>/bluesky-cursor.json`. */
 export function cursorFilePath(stack: string): string {
   return join(stackDataDir(stack), 'bluesky-cursor.json');
+}
+
+/** `<data dir>/stacks/<stack>/bluesky-handles.json`: the handle cache, so that a new run knows the authors the last one did. */
+export function handlesFilePath(stack: string): string {
+  return join(stackDataDir(stack), 'bluesky-handles.json');
+}
+
+/** The saved handle cache (see HandleCache.toJSON), or undefined when there is none or it is unreadable. */
+export async function readHandles(file: string): Promise<unknown> {
+  try {
+    return JSON.parse(await readFile(file, 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+/** Saves the handle cache atomically; a failure is returned (the run goes on without it), never thrown. */
+export async function saveHandles(file: string, handles: { toJSON(): unknown }): Promise<string | undefined> {
+  try {
+    await mkdir(dirname(file), { recursive: true });
+    await writeFileAtomic(file, JSON.stringify(handles));
+    return undefined;
+  } catch (error) {
+    return `could not save the Bluesky handles to ${file}: ${(error as Error).message}`;
+  }
 }
 
 export interface StoredCursor {
