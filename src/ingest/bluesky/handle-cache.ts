@@ -112,14 +112,18 @@ export class HandleCache {
     const lookup = this.inFlight.get(did) ?? this.startLookup(did);
     if (!lookup) return undefined;
     let timer: NodeJS.Timeout | undefined;
+    let onAbort: (() => void) | undefined;
     const timeout = new Promise<undefined>((resolve) => {
-      timer = setTimeout(() => resolve(undefined), waitMs);
-      signal?.addEventListener('abort', () => resolve(undefined), { once: true });
+      onAbort = () => resolve(undefined);
+      timer = setTimeout(onAbort, waitMs);
+      signal?.addEventListener('abort', onAbort, { once: true });
     });
     try {
       return await Promise.race([lookup, timeout]);
     } finally {
       clearTimeout(timer);
+      // One listener per lookup would pile up on the run's signal over hours.
+      if (onAbort) signal?.removeEventListener('abort', onAbort);
     }
   }
 
