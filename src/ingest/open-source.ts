@@ -179,6 +179,7 @@ async function openBluesky(
     cursorFile,
     handlesFile,
     startCursor: stored?.timeUs,
+    startKeys: stored?.keys,
     recorder,
     onState,
   });

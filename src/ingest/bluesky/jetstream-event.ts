@@ -46,6 +46,18 @@ export function envelopeOf(value: unknown): JetstreamEnvelope | undefined {
   return { did: value.did as string, timeUs: value.time_us as number, kind: value.kind as string };
 }
 
+/**
+ * What tells two events with the same `time_us` apart: the repo, the kind, and for a commit its
+ * collection, record key and revision (for the others, their sequence number).
+ */
+export function eventKeyOf(value: unknown): string {
+  if (!isObject(value)) return '';
+  const commit = isObject(value.commit) ? value.commit : undefined;
+  const body = isObject(value.identity) ? value.identity : isObject(value.account) ? value.account : undefined;
+  const detail = commit ? `${str(commit.collection)}/${str(commit.rkey)}@${str(commit.rev)}` : String(body?.seq ?? '');
+  return `${str(value.did)} ${str(value.kind)} ${detail}`;
+}
+
 /** A handle change the event announces (`identity` with a handle), to feed the handle cache. */
 export function identityOf(value: unknown): { did: string; handle: string } | undefined {
   if (!isObject(value) || value.kind !== 'identity' || !isObject(value.identity)) return undefined;

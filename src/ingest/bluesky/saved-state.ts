@@ -34,9 +34,18 @@ export async function saveHandles(file: string, handles: { toJSON(): unknown }):
   }
 }
 
+/** Keys kept for the events sharing one `time_us`. */
+const MAX_KEYS = 1_000;
+
 export interface StoredCursor {
   /** Jetstream's `time_us` of the last event dealt with (sent on, or filtered out). */
   timeUs: number;
+  /**
+   * The events at exactly `timeUs` that were dealt with (see `eventKeyOf`): should two events share
+   * a `time_us`, the one not yet dealt with is still taken when the cursor replays it. Absent in
+   * older files: then every event at `timeUs` counts as dealt with.
+   */
+  keys?: string[];
   /** The endpoint it came from (time_us differ slightly between Jetstream instances). */
   endpoint: string;
   savedAt: string;
@@ -53,7 +62,13 @@ export async function readCursor(file: string): Promise<StoredCursor | undefined
   try {
     const value = JSON.parse(text) as Partial<StoredCursor>;
     if (typeof value.timeUs !== 'number' || !Number.isSafeInteger(value.timeUs) || value.timeUs <= 0) return undefined;
-    return { timeUs: value.timeUs, endpoint: String(value.endpoint ?? ''), savedAt: String(value.savedAt ?? '') };
+    const keys = Array.isArray(value.keys) ? value.keys.filter((k): k is string => typeof k === 'string') : undefined;
+    return {
+      timeUs: value.timeUs,
+      ...(keys ? { keys } : {}),
+      endpoint: String(value.endpoint ?? ''),
+      savedAt: String(value.savedAt ?? ''),
+    };
   } catch {
     return undefined;
   }
@@ -65,7 +80,8 @@ export async function readCursor(file: string): Promise<StoredCursor | undefined
  */
 export class CursorKeeper {
   private pending: number | undefined;
-  private saved: number | undefined;
+  private pendingKeys: string[] = [];
+  private saved: string | undefined;
   private lastSaveAt = 0;
   private writing: Promise<void> = Promise.resolve();
   /** Why the last save failed (the run goes on; the summary says so). */
@@ -77,14 +93,17 @@ export class CursorKeeper {
     private readonly everyMs = 1_000,
   ) {}
 
-  /** The cursor to resume from now (the newest advanced, saved or not). */
-  get current(): number | undefined {
-    return this.pending ?? this.saved;
-  }
-
-  advance(timeUs: number): void {
-    if (this.pending !== undefined && timeUs <= this.pending) return;
-    this.pending = timeUs;
+  /** `key` names the event (see `eventKeyOf`), for the events that share its `time_us`. */
+  advance(timeUs: number, key: string): void {
+    if (this.pending !== undefined && timeUs < this.pending) return;
+    if (timeUs === this.pending) {
+      // Bounded: a pathological run of equal time_us keeps its last keys only.
+      if (this.pendingKeys.length >= MAX_KEYS) this.pendingKeys.shift();
+      this.pendingKeys.push(key);
+    } else {
+      this.pending = timeUs;
+      this.pendingKeys = [key];
+    }
     if (Date.now() - this.lastSaveAt >= this.everyMs) void this.save();
   }
 
@@ -97,12 +116,14 @@ export class CursorKeeper {
     this.lastSaveAt = Date.now();
     this.writing = this.writing.then(async () => {
       const timeUs = this.pending;
-      if (timeUs === undefined || timeUs === this.saved) return;
+      const keys = [...this.pendingKeys];
+      const state = `${timeUs} ${keys.join(' ')}`;
+      if (timeUs === undefined || state === this.saved) return;
       try {
         await mkdir(dirname(this.file), { recursive: true });
-        const content: StoredCursor = { timeUs, endpoint: this.endpoint, savedAt: new Date().toISOString() };
+        const content: StoredCursor = { timeUs, keys, endpoint: this.endpoint, savedAt: new Date().toISOString() };
         await writeFileAtomic(this.file, `${JSON.stringify(content)}\n`);
-        this.saved = timeUs;
+        this.saved = state;
         this.failure = undefined;
       } catch (error) {
         this.failure = `could not save the Bluesky cursor to ${this.file}: ${(error as Error).message}`;

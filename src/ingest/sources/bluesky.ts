@@ -7,7 +7,7 @@ import {
   jetstreamEndpoint,
   jetstreamLoop,
 } from '../bluesky/jetstream-connection.js';
-import { identityOf, readJetstreamEvent } from '../bluesky/jetstream-event.js';
+import { eventKeyOf, identityOf, readJetstreamEvent } from '../bluesky/jetstream-event.js';
 import { CursorKeeper, saveHandles } from '../bluesky/saved-state.js';
 import { keywordMatcher } from '../keyword-filter.js';
 import type { RawRecorder } from '../raw-recorder.js';
@@ -21,8 +21,8 @@ import { excerptOf, type IngestSource, type SourceState } from './source.js';
  * an author not in it waits a moment (`handleWaitMs`) for a profile lookup, else keeps the DID.
  *
  * Nothing is lost or sent twice across reconnects and restarts: every connection asks Jetstream
- * to replay from the newest `time_us` received (`cursor`, inclusive), and messages at or before it
- * are dropped as duplicates; the cursor file holds the newest `time_us` dealt with (handed to the
+ * to replay from the newest `time_us` received (`cursor`, inclusive), and messages before it, or at
+ * it and already seen, are dropped as duplicates; the cursor file holds the newest `time_us` dealt with (handed to the
  * producer, or filtered out), so a new run continues there.
  */
 export interface BlueskySourceOptions {
@@ -36,6 +36,8 @@ export interface BlueskySourceOptions {
   handlesFile?: string;
   /** The stored cursor to start from (read by the caller, so that it can say so). */
   startCursor?: number;
+  /** The events at exactly `startCursor` that the stored run dealt with (see StoredCursor.keys). */
+  startKeys?: string[];
   /** `--record`: every message received (duplicates excepted), as a line. */
   recorder?: RawRecorder;
   /** How long a post by an unknown author waits for its handle (default 1 s). */
@@ -71,6 +73,8 @@ export function blueskySource(options: BlueskySourceOptions): IngestSource & { s
         ? new CursorKeeper(options.cursorFile, endpoint.toString(), options.cursorSaveEveryMs)
         : undefined;
       let newest = options.startCursor;
+      // The events at `newest` already seen; undefined: all of them (a cursor stored without keys).
+      let seenAtNewest: Set<string> | undefined = options.startKeys ? new Set(options.startKeys) : undefined;
       const queue = new ItemQueue<JetstreamMessage>(options.maxQueued ?? 10_000);
       const stop = new AbortController();
       const onAbort = () => {
@@ -86,13 +90,18 @@ export function blueskySource(options: BlueskySourceOptions): IngestSource & { s
           cursor: () => newest,
           accept: (message) => {
             if (message.timeUs !== undefined) {
-              // The cursor replays inclusively: what is not newer than the newest seen was seen.
-              if (newest !== undefined && message.timeUs <= newest) {
+              // The cursor replays inclusively: what is older than the newest seen, or as old and
+              // seen (by key: two events may share a time_us), was seen.
+              const key = eventKeyOf(message.value);
+              const seen = message.timeUs === newest && (seenAtNewest === undefined || seenAtNewest.has(key));
+              if (newest !== undefined && (message.timeUs < newest || seen)) {
                 stats.duplicates += 1;
                 message.duplicate = true;
                 return true;
               }
+              if (message.timeUs !== newest || seenAtNewest === undefined) seenAtNewest = new Set();
               newest = message.timeUs;
+              seenAtNewest.add(key);
             }
             stats.received += 1;
             options.recorder?.write(message.raw);
@@ -112,7 +121,7 @@ export function blueskySource(options: BlueskySourceOptions): IngestSource & { s
           messageNo += 1;
           // Every item yielded before was handed on (the generator resumes only then).
           const done = () => {
-            if (message.timeUs !== undefined) keeper?.advance(message.timeUs);
+            if (message.timeUs !== undefined) keeper?.advance(message.timeUs, eventKeyOf(message.value));
           };
           if (message.duplicate) {
             yield {

@@ -82,6 +82,37 @@ describe('blueskySource', () => {
     ).toBe(true);
   });
 
+  it('tells apart two events that share a time_us: the one not yet seen is taken at the replay, after a drop and after a restart', async () => {
+    const dirs = await tempDirs();
+    cleanups.push(dirs.cleanup);
+    const cursorFile = join(dirs.root, 'bluesky-cursor.json');
+    const OTHER = 'did:plc:z72i7hdynmk6r22z27h6tvur';
+    server = await startFakeJetstream({ connections: [{ dropAfter: 2 }, {}, {}] });
+    const run = consume({ url: server.url, cursorFile }, (r) => r.events.length >= 3);
+    await waitUntil(() => server?.openCount() === 1, 5_000, 'the first connection');
+    server.publish(
+      postEvent({ did: DID, timeUs: T0 + 1, text: 'aws a' }),
+      postEvent({ did: DID, timeUs: T0 + 2, text: 'aws b' }),
+      postEvent({ did: OTHER, timeUs: T0 + 2, text: 'aws c, same time_us as b' }),
+      postEvent({ did: DID, timeUs: T0 + 3, text: 'aws d' }),
+    );
+    await run.done;
+    // Dropped after a and b; the replay from b's time_us brings b again (a duplicate) and c (new).
+    expect(run.events.map((e) => e.text)).toEqual(['aws a', 'aws b', 'aws c, same time_us as b']);
+    expect(notices(run, 'duplicate')).toBe(1);
+    const stored = await readCursor(cursorFile);
+    expect(stored?.timeUs).toBe(T0 + 2);
+    expect(stored?.keys).toHaveLength(2);
+    // A new run from the stored cursor and keys: b and c were dealt with, d was not.
+    const next = consume(
+      { url: server.url, cursorFile, startCursor: stored?.timeUs, startKeys: stored?.keys },
+      (r) => r.events.length >= 1,
+    );
+    await next.done;
+    expect(next.events.map((e) => e.text)).toEqual(['aws d']);
+    expect(notices(next, 'duplicate')).toBe(2);
+  });
+
   it('replaces a stalled connection after the stall timeout and resumes from the stored cursor', async () => {
     server = await startFakeJetstream({ connections: [{ stall: true }, {}] });
     server.publish(...posts(0, 3));
