@@ -116,9 +116,15 @@ export function blueskySource(options: BlueskySourceOptions): IngestSource & { s
         (error) => queue.close(error),
       );
       let messageNo = 0;
+      let reported: string | undefined;
       try {
         for await (const message of queue) {
           messageNo += 1;
+          // A cursor that cannot be saved is said once per new reason; the run goes on.
+          if (keeper?.failure && keeper.failure !== reported) {
+            reported = keeper.failure;
+            yield { kind: 'notice', notice: { line: messageNo, kind: 'cursor-not-saved', detail: reported } };
+          }
           // Every item yielded before was handed on (the generator resumes only then).
           const done = () => {
             if (message.timeUs !== undefined) keeper?.advance(message.timeUs, eventKeyOf(message.value));
@@ -183,9 +189,17 @@ export function blueskySource(options: BlueskySourceOptions): IngestSource & { s
         signal.removeEventListener('abort', onAbort);
         await loop;
         await keeper?.flush();
-        if (options.handlesFile) await saveHandles(options.handlesFile, options.handles);
+        const handlesProblem = options.handlesFile
+          ? await saveHandles(options.handlesFile, options.handles)
+          : undefined;
         await options.recorder?.close();
-        onState({ state: 'stopped' });
+        const problems = [
+          keeper?.failure,
+          handlesProblem,
+          options.recorder?.problem && `--record: ${options.recorder.problem}`,
+        ];
+        const detail = problems.filter((p): p is string => Boolean(p)).join('; ');
+        onState(detail ? { state: 'stopped', detail } : { state: 'stopped' });
       }
     },
   };

@@ -128,7 +128,9 @@ export function twitterSource(options: TwitterSourceOptions): IngestSource {
         // A request X never answers is left to the process's end rather than waited for.
         await untilAborted(loop, AbortSignal.timeout(STOP_WAIT_MS));
         await recorder?.close();
-        onState({ state: 'stopped' });
+        onState(
+          recorder?.problem ? { state: 'stopped', detail: `--record: ${recorder.problem}` } : { state: 'stopped' },
+        );
       }
     },
   };

@@ -1,4 +1,6 @@
 /** The Bluesky source against a fake Jetstream: drops and cursor replay, stalls, refusals, handles, the stored cursor. */
+
+import { writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -173,6 +175,41 @@ describe('blueskySource', () => {
     expect(notices(run, 'identity')).toBe(1);
     expect(notices(run, 'filtered-out')).toBe(1);
     expect(handles.stats).toMatchObject({ lookups: 2, found: 1, failed: 1 });
+  });
+
+  it('says when the cursor cannot be saved, once, and again when the run stops, without stopping the run', async () => {
+    const dirs = await tempDirs();
+    cleanups.push(dirs.cleanup);
+    const notADirectory = join(dirs.root, 'a-file');
+    await writeFile(notADirectory, 'x');
+    server = await startFakeJetstream();
+    const run = consume(
+      {
+        url: server.url,
+        startCursor: T0 - 1,
+        cursorFile: join(notADirectory, 'bluesky-cursor.json'),
+        cursorSaveEveryMs: 0,
+      },
+      (r) => notices(r, 'cursor-not-saved') >= 1,
+    );
+    // Posts keep coming (as on Bluesky) until the failed save has been said.
+    let n = 0;
+    await waitUntil(
+      () => {
+        server?.publish(...posts(n++, 1));
+        return notices(run, 'cursor-not-saved') >= 1;
+      },
+      10_000,
+      'the cursor-not-saved notice',
+      20,
+    );
+    await run.done;
+    expect(run.events.length).toBeGreaterThan(0);
+    expect(notices(run, 'cursor-not-saved')).toBe(1);
+    expect(run.states.at(-1)).toMatchObject({
+      state: 'stopped',
+      detail: expect.stringMatching(/^could not save the Bluesky cursor to .*a-file\/bluesky-cursor\.json: /),
+    });
   });
 
   it('saves the most recent handles and loads them back, ignoring what is malformed', () => {
