@@ -95,6 +95,11 @@ export interface RejectedItem {
 
 export type EventItem = TweetItem | RejectedItem;
 
+/** Whose post an item is: v2 items say (`network`); v1 items are X's, or synthetic ones. */
+export function networkOfItem(item: Pick<TweetItem, 'network' | 'source'>): string {
+  return item.network ?? (item.source === 'synthetic' ? 'synthetic' : 'x');
+}
+
 /** `2026-11-25T20:00:00.000Z` → `2026-11-25T20`. */
 export function hourBucketOf(epochMs: number): string {
   return new Date(epochMs).toISOString().slice(0, 13);

@@ -110,8 +110,15 @@ const X_USERNAME = /^[A-Za-z0-9_]{1,50}$/;
 /** A Bluesky record key for a post: a TID, 13 characters of sortable base32. */
 const BLUESKY_TID = /^[a-z2-7]{13}$/;
 const BLUESKY_DID = /^did:[a-z]+:[A-Za-z0-9._:%-]{1,2048}$/;
-const BLUESKY_HANDLE =
+const BLUESKY_DOMAIN_HANDLE =
   /^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
+/**
+ * A Bluesky handle, or the author's DID when the handle was not known when the post was read
+ * (ingest never holds a post back for a handle lookup). Neither can equal an X screen name.
+ */
+const BLUESKY_HANDLE = {
+  test: (value: string) => BLUESKY_DOMAIN_HANDLE.test(value) || BLUESKY_DID.test(value),
+};
 /** Always with the instance, so that a handle never collides with an X screen name in the table keys. */
 const MASTODON_ACCT = /^[A-Za-z0-9_]([A-Za-z0-9_.-]{0,62}[A-Za-z0-9_])?@[A-Za-z0-9.-]{1,253}$/;
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/;
@@ -119,7 +126,7 @@ const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/;
 interface NetworkRules {
   postId: RegExp;
   userId: RegExp;
-  handle: RegExp;
+  handle: { test(value: string): boolean };
   what: { postId: string; userId: string; handle: string };
 }
 
@@ -139,7 +146,11 @@ const RULES: Record<Network, NetworkRules> = {
     postId: BLUESKY_TID,
     userId: BLUESKY_DID,
     handle: BLUESKY_HANDLE,
-    what: { postId: 'a 13-character TID', userId: 'a DID (did:plc:…)', handle: 'a domain-style handle' },
+    what: {
+      postId: 'a 13-character TID',
+      userId: 'a DID (did:plc:…)',
+      handle: 'a domain-style handle or the DID',
+    },
   },
 };
 

@@ -34,6 +34,8 @@ export interface BrowseOptions {
   /** One user's history (tweets only). */
   user?: string;
   grep?: string;
+  /** Whose posts (see ItemFilter.network). */
+  network?: string;
   /** Stack retention in days (bounds the walk back through the time index). Default 30. */
   retentionDays?: number;
   /** Stops a long walk back through the index (Ctrl-C). */
@@ -76,6 +78,7 @@ export async function browseTable(options: BrowseOptions): Promise<BrowseResult>
         sinceMs: options.sinceMs,
         untilMs: options.untilMs,
         grep: options.grep,
+        network: options.network,
       });
       return { tableName: options.tableName, kind, via: 'user-history' as const, ...read };
     }
@@ -92,7 +95,7 @@ export async function browseTable(options: BrowseOptions): Promise<BrowseResult>
       limit: options.limit,
       sinceMs: options.sinceMs,
       untilMs: options.untilMs,
-      filter: { user: options.user, grep: options.grep },
+      filter: { user: options.user, grep: options.grep, network: options.network },
       retentionDays: options.retentionDays,
       notBeforeMs: notBefore,
       signal: options.signal,
@@ -127,7 +130,7 @@ export async function* followTable(options: FollowTableOptions): AsyncGenerator<
     client: options.client,
     tableName: options.tableName,
     kind: options.kind,
-    filter: { user: options.user, grep: options.grep },
+    filter: { user: options.user, grep: options.grep, network: options.network },
     now: options.now,
     lookbackMs: options.lookbackMs,
     shown: options.shown,
@@ -141,7 +144,7 @@ export async function* followTable(options: FollowTableOptions): AsyncGenerator<
 }
 
 /** What to read: the item kind and the filters (everything `browse`'s flags choose but the pacing). */
-export type TableQuery = Pick<BrowseOptions, 'kind' | 'limit' | 'sinceMs' | 'untilMs' | 'user' | 'grep'>;
+export type TableQuery = Pick<BrowseOptions, 'kind' | 'limit' | 'sinceMs' | 'untilMs' | 'user' | 'grep' | 'network'>;
 
 /** A stack's table, open for reading; `close()` releases the client. */
 export interface StackTable {

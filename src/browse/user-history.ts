@@ -24,6 +24,8 @@ export interface ReadUserHistoryOptions {
   untilMs?: number;
   /** Client-side text filter (see ItemFilter.grep). */
   grep?: string;
+  /** Client-side network filter (see ItemFilter.network). */
+  network?: string;
   /** Stop after examining this many items (default 50,000). */
   maxExamined?: number;
 }
@@ -53,7 +55,7 @@ export async function readUserHistory(options: ReadUserHistoryOptions): Promise<
     conditions.push('arrivedAt <= :until');
     values[':until'] = { S: new Date(options.untilMs).toISOString() };
   }
-  const filtering = conditions.length > 0 || Boolean(options.grep);
+  const filtering = conditions.length > 0 || Boolean(options.grep) || Boolean(options.network);
   const result: ReadUserHistoryResult = { items: [], queries: 0, examined: 0, complete: true };
   if (limit <= 0) return result;
   const newestFirst: EventItem[] = [];
@@ -71,7 +73,8 @@ export async function readUserHistory(options: ReadUserHistoryOptions): Promise<
     (page) => {
       result.examined += page.length;
       for (const item of page) {
-        if (newestFirst.length < limit && matchesFilter(item, { grep: options.grep })) newestFirst.push(item);
+        if (newestFirst.length < limit && matchesFilter(item, { grep: options.grep, network: options.network }))
+          newestFirst.push(item);
       }
       if (newestFirst.length >= limit) return true;
       if (result.examined >= maxExamined) {

@@ -60,6 +60,10 @@ ${EXIT_CODES_HELP}`;
       description:
         'With --follow: how late (after its arrival time) an item may become visible and still be shown; raise it for a lagging pipeline.',
     }),
+    network: Flags.string({
+      description: 'Only posts of this network (v1 items count as x, or synthetic).',
+      options: ['x', 'bluesky', 'mastodon', 'synthetic'],
+    }),
     rejected: Flags.boolean({
       description: 'Show quarantined malformed records (reason, raw payload) instead of tweets.',
     }),
@@ -89,6 +93,11 @@ ${EXIT_CODES_HELP}`;
         hint: 'Rejected records have no valid user; filter them with --grep instead.',
       });
     }
+    if (flags.rejected && flags.network) {
+      throw new UsageError('--network cannot be combined with --rejected', {
+        hint: 'Rejected records belong to no network; filter them with --grep instead.',
+      });
+    }
     if (intervalMs < 100)
       throw new UsageError('--interval must be at least 100ms', { hint: 'For example --interval 500ms.' });
 
@@ -107,12 +116,22 @@ ${EXIT_CODES_HELP}`;
     }
     const table = await browseStack({ stack });
     const kind = flags.rejected ? 'rejected' : 'tweet';
-    const query = { kind, limit: flags.limit, sinceMs, untilMs, user: flags.user, grep: flags.grep } as const;
+    const query = {
+      kind,
+      limit: flags.limit,
+      sinceMs,
+      untilMs,
+      user: flags.user,
+      grep: flags.grep,
+      network: flags.network,
+    } as const;
     try {
       // Following, Ctrl-C ends the follow loop (then the count, exit 130); otherwise it stops the read.
       const page = await table.newest(query, flags.follow ? undefined : this.interruptSignal);
       const json = this.jsonEnabled();
-      const filtered = Boolean(flags.user || flags.grep || sinceMs !== undefined || untilMs !== undefined);
+      const filtered = Boolean(
+        flags.user || flags.grep || flags.network || sinceMs !== undefined || untilMs !== undefined,
+      );
       const noun = flags.rejected ? 'rejected records' : 'tweets';
       const layout = itemLayout({ kind, width: outputWidth(), color: this.color, now: Date.now(), sample: page.items });
       if (page.items.length === 0 && !flags.follow) {

@@ -17,17 +17,18 @@ import { colorEnabled } from '../ui/style.js';
 
 export default class Ingest extends StreamprocCommand<typeof Ingest> {
   static description =
-    `Send tweets into the stack's Kinesis stream: from the X API v2 filtered stream (or the sampled stream), from a file of newline-delimited JSON, or generated.
+    `Send posts into the stack's Kinesis stream: from the X API v2 filtered stream (or the sampled stream), from Bluesky's Jetstream, from a file of newline-delimited JSON, or generated.
 
 Sources (exactly one):
-  --twitter           the X filtered stream; its rules are synced to the stack's keywords, tagged "streamproc:<stack>" so other rules on the app are never touched. Needs a bearer token (or API key + secret) from \`streamproc init\`.
+  --twitter           the X filtered stream; its rules are synced to the stack's keywords, tagged "streamproc:<stack>" so other rules on the app are never touched. Needs a bearer token (or API key + secret) from \`streamproc init\`. X bills every post read.
   --sample            the X sampled stream (about 1 % of all posts).
-  --file PATH         replay NDJSON in the X v2 shape, the v1.1 shape, or streamproc's own event shape (a given-up file); "-" reads stdin.
+  --bluesky           every new Bluesky post through Jetstream (free, no account), filtered here by the keywords; resumes where the last run stopped (a cursor kept under the stack's data directory).
+  --file PATH         replay NDJSON in the X v2 shape, the v1.1 shape, Jetstream events (a --record capture), or streamproc's own event shape (a given-up file); "-" reads stdin.
   --synthetic         realistic generated tweets (several languages, emoji, hashtags, mentions), deterministic per --seed.
 
 Records are batched into PutRecords (up to 500 records / 5 MiB), partitioned by author; failed entries are retried with back-off until --retry-deadline, then written to a file you can replay with --file. Lines that are not usable tweets are counted and reported, never sent. Ctrl-C stops the source, sends what is buffered and prints the summary (exit 130); a second Ctrl-C exits at once and saves the unsent records.
 
-The X API origin can be overridden with STREAMPROC_X_API_URL (for tests and HTTP proxies only).
+The X API origin can be overridden with STREAMPROC_X_API_URL (for tests and HTTP proxies only); the Jetstream endpoint with STREAMPROC_JETSTREAM_URL (a self-hosted instance, tests), the Bluesky profile API used for unknown handles with STREAMPROC_BSKY_API_URL.
 
 ${EXIT_CODES_HELP}`;
   static examples = [
@@ -49,6 +50,14 @@ ${EXIT_CODES_HELP}`;
     },
     { command: '<%= config.bin %> <%= command.id %> --twitter', description: 'Stream the tracked keywords from X.' },
     {
+      command: '<%= config.bin %> <%= command.id %> --bluesky --keywords aws,serverless --max-posts 100',
+      description: 'The next 100 Bluesky posts about AWS or serverless (free).',
+    },
+    {
+      command: '<%= config.bin %> <%= command.id %> --bluesky --record capture.jsonl',
+      description: 'Stream Bluesky and keep every message received, to replay later with --file capture.jsonl.',
+    },
+    {
       command: '<%= config.bin %> <%= command.id %> --synthetic --count 1000 --json',
       description: 'Print the summary as JSON.',
     },
@@ -58,6 +67,7 @@ ${EXIT_CODES_HELP}`;
       description:
         "aws target: send with the stack's producer identity (deploy --producer-identity) instead of your own credentials.",
     }),
+    bluesky: Flags.boolean({ description: "Read Bluesky's Jetstream (every new post), filtered by the keywords." }),
     concurrency: Flags.integer({ description: 'PutRecords requests in flight at once.', default: 4, min: 1, max: 64 }),
     count: Flags.integer({
       description: 'With --synthetic: stop after this many tweets (default: until Ctrl-C).',
@@ -83,6 +93,10 @@ ${EXIT_CODES_HELP}`;
     'post-cost': Flags.string({
       description: `With --twitter or --sample: what X charges per post read, in US dollars, for the spend estimate (default ${X_POST_COST_USD}, or $${POST_COST_ENV}).`,
     }),
+    keywords: Flags.string({
+      description:
+        "Comma-separated keywords for this run instead of the stack's (--twitter, --bluesky, --synthetic; with --file, only matching posts are sent). A word matches whole words and hashtags, case-insensitively; #tag matches the hashtag only.",
+    }),
     linger: Flags.integer({
       description: 'Milliseconds a partial batch waits for more records before it is sent.',
       default: 100,
@@ -92,6 +106,10 @@ ${EXIT_CODES_HELP}`;
     rate: Flags.integer({
       description: 'With --file or --synthetic: records per second (default: as fast as the stream takes them).',
       min: 1,
+    }),
+    record: Flags.string({
+      description:
+        'With --bluesky, --twitter or --sample: append every message received, as received, to this file (replay it with --file).',
     }),
     'retry-deadline': Flags.integer({
       description: 'Seconds to keep retrying a failing record before giving up on it.',
@@ -115,6 +133,9 @@ ${EXIT_CODES_HELP}`;
     const choice = {
       twitter: flags.twitter,
       sample: flags.sample,
+      bluesky: flags.bluesky,
+      keywords: flags.keywords,
+      record: flags.record,
       file: flags.file,
       synthetic: flags.synthetic,
       count: flags.count,

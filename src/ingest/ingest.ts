@@ -245,6 +245,7 @@ export async function startIngest(options: IngestOptions): Promise<IngestRun> {
         } catch (error) {
           throw new ProducerFailure(failed(error));
         }
+        item.handed?.();
         if (options.signal.aborted) break;
         // Leaving the loop closes the source (its connection, for a live one): nothing more is read.
         if (options.maxPosts !== undefined && accepted >= options.maxPosts) break;

@@ -7,6 +7,8 @@ import {
   type TweetSource,
   validateTweetEvent,
 } from '../../lambda/contract/tweet-event.js';
+import type { HandleCache } from './bluesky/handle-cache.js';
+import { identityOf, isJetstreamEvent, readJetstreamEvent } from './bluesky/jetstream-event.js';
 import { isObject, type Json } from './x/json.js';
 import { isProblem, noticeLabel, problemNotice, v1NoticeOf } from './x/notices.js';
 import { bad, fromPost, noticeOutcome, type PayloadOutcome } from './x/outcome.js';
@@ -24,13 +26,23 @@ export type { PayloadOutcome } from './x/outcome.js';
  * what it is: posts (contract v2 events), notices, or bad input with a reason. Every function
  * here is total: a reason instead of an exception, so that one bad line never stops a run.
  */
-export function readPayload(value: unknown, source: PostSource = 'replay'): PayloadOutcome[] {
+export function readPayload(
+  value: unknown,
+  source: PostSource = 'replay',
+  context: ReadContext = {},
+): PayloadOutcome[] {
   // A v1.1 REST response (a timeline, a lookup) is a list of statuses, and some archivers write
   // one response per line.
   if (Array.isArray(value) && value.length > 0 && value.every(isObject)) {
-    return value.flatMap((item) => readPayload(item, source));
+    return value.flatMap((item) => readPayload(item, source, context));
   }
   if (!isObject(value)) return [bad('not a JSON object')];
+  // A Jetstream event (a `--record` capture of --bluesky): identity lines name the authors of later posts.
+  if (isJetstreamEvent(value)) {
+    const identity = identityOf(value);
+    if (identity) context.handles?.set(identity.did, identity.handle);
+    return [readJetstreamEvent(value, context.handles?.get ?? (() => undefined), source)];
+  }
   if ('v' in value) {
     const checked = validateTweetEvent(value);
     return [checked.ok ? { kind: 'event', event: checked.event } : bad(`record contract: ${checked.reason}`)];
@@ -50,15 +62,24 @@ export function readPayload(value: unknown, source: PostSource = 'replay'): Payl
   return [bad('neither a v2 message, a v1.1 status nor a streamproc event')];
 }
 
+/** What a reader keeps between lines of one input: the Bluesky handles its identity lines named. */
+export interface ReadContext {
+  handles?: Pick<HandleCache, 'get' | 'set'>;
+}
+
 /** Parses one line of text and reads it; see {@link readPayload}. */
-export function readPayloadLine(line: string, source: PostSource = 'replay'): PayloadOutcome[] {
+export function readPayloadLine(
+  line: string,
+  source: PostSource = 'replay',
+  context: ReadContext = {},
+): PayloadOutcome[] {
   let parsed: unknown;
   try {
     parsed = JSON.parse(line);
   } catch (error) {
     return [bad(`not JSON (${(error as Error).message})`)];
   }
-  return readPayload(parsed, source);
+  return readPayload(parsed, source, context);
 }
 
 // The first API, kept until the live stream and its tests move to readPayload: one v1 event per

@@ -1,6 +1,13 @@
+import { keywordsProblem, parseKeywords } from '../config/settings.js';
 import type { ResolvedStack } from '../config/store.js';
 import { UsageError } from '../errors.js';
+import { BSKY_API_ORIGIN, BSKY_API_URL_ENV, HandleCache } from './bluesky/handle-cache.js';
+import { JETSTREAM_DEFAULT_URL, JETSTREAM_URL_ENV, jetstreamEndpoint } from './bluesky/jetstream-connection.js';
+import { cursorFilePath, handlesFilePath, readCursor, readHandles } from './bluesky/saved-state.js';
+import { keywordMatcher } from './keyword-filter.js';
 import { postCost } from './post-billing.js';
+import { RawRecorder } from './raw-recorder.js';
+import { blueskySource } from './sources/bluesky.js';
 import { openFileReplay } from './sources/file-replay.js';
 import type { IngestSource, SourceState } from './sources/source.js';
 import { syntheticSource } from './sources/synthetic.js';
@@ -10,6 +17,12 @@ import { twitterSource } from './sources/twitter.js';
 export interface SourceChoice {
   twitter?: boolean;
   sample?: boolean;
+  /** `--bluesky`: Bluesky's Jetstream, filtered here by keyword. */
+  bluesky?: boolean;
+  /** `--keywords a,b`: this run's keywords instead of the stack's (live sources and --synthetic). */
+  keywords?: string;
+  /** `--record FILE`: a live source's raw messages, appended to FILE for a later --file replay. */
+  record?: string;
   file?: string;
   synthetic?: boolean;
   count?: number;
@@ -22,14 +35,15 @@ export interface SourceChoice {
 }
 
 /** Exactly one source; flags that only make sense with another source are usage errors. */
-export function checkSourceChoice(choice: SourceChoice): 'twitter' | 'sample' | 'file' | 'synthetic' {
+export function checkSourceChoice(choice: SourceChoice): SourceKind {
   const picked = [
     choice.twitter && !choice.sample ? '--twitter' : undefined,
     choice.sample ? '--sample' : undefined,
+    choice.bluesky ? '--bluesky' : undefined,
     choice.file !== undefined ? '--file' : undefined,
     choice.synthetic ? '--synthetic' : undefined,
   ].filter((f): f is string => f !== undefined);
-  const hint = 'Pick one of --twitter (the filtered stream), --sample, --file PATH or --synthetic.';
+  const hint = 'Pick one of --twitter (the X filtered stream), --sample, --bluesky, --file PATH or --synthetic.';
   if (picked.length === 0) throw new UsageError('No source given', { hint, code: 'NO_SOURCE' });
   if (picked.length > 1)
     throw new UsageError(`Only one source at a time: ${picked.join(' and ')} were both given`, {
@@ -54,8 +68,24 @@ export function checkSourceChoice(choice: SourceChoice): 'twitter' | 'sample' | 
       code: 'FLAG_COMBINATION',
     });
   }
-  if ((choice.twitter || choice.sample) && choice.rate !== undefined) {
-    throw new UsageError('--rate paces --file and --synthetic; the X stream sets its own pace', {
+  if (choice.keywords !== undefined) {
+    if (choice.sample) {
+      throw new UsageError('--keywords does not apply to --sample (X samples every post)', {
+        hint: 'Drop --keywords, or use --twitter --keywords a,b.',
+        code: 'FLAG_COMBINATION',
+      });
+    }
+    const problem = keywordsProblem(parseKeywords(choice.keywords));
+    if (problem) throw new UsageError(`--keywords: ${problem}`, { hint: 'Pass --keywords a,b (comma-separated).' });
+  }
+  if (choice.record !== undefined && !(choice.twitter || choice.sample || choice.bluesky)) {
+    throw new UsageError('--record captures a live source (--twitter, --sample, --bluesky)', {
+      hint: 'Drop --record: a file or generated input can be replayed as it is.',
+      code: 'FLAG_COMBINATION',
+    });
+  }
+  if ((choice.twitter || choice.sample || choice.bluesky) && choice.rate !== undefined) {
+    throw new UsageError('--rate paces --file and --synthetic; a live stream sets its own pace', {
       hint: 'Drop --rate.',
       code: 'FLAG_COMBINATION',
     });
@@ -71,8 +101,10 @@ export function checkSourceChoice(choice: SourceChoice): 'twitter' | 'sample' | 
     throw new UsageError(cost, { hint: 'Pass the price of one post in US dollars, e.g. --post-cost 0.005.' });
   }
   const which = picked[0] as string;
-  return which.slice(2) as 'twitter' | 'sample' | 'file' | 'synthetic';
+  return which.slice(2) as SourceKind;
 }
+
+export type SourceKind = 'twitter' | 'sample' | 'bluesky' | 'file' | 'synthetic';
 
 /** Opens the chosen source now, so that a missing file or missing X credentials fail first. */
 export async function openSource(
@@ -81,10 +113,14 @@ export async function openSource(
   onState: (state: SourceState) => void,
 ): Promise<{ source: IngestSource; seed?: number }> {
   const kind = checkSourceChoice(choice);
+  const keywords = choice.keywords !== undefined ? parseKeywords(choice.keywords) : stack.settings.keywords;
   if (kind === 'file') {
-    return {
-      source: await openFileReplay(choice.file as string, { rate: choice.rate, fromLine: choice.fromLine, onState }),
-    };
+    const replay = await openFileReplay(choice.file as string, {
+      rate: choice.rate,
+      fromLine: choice.fromLine,
+      onState,
+    });
+    return { source: choice.keywords !== undefined ? keywordFiltered(replay, keywords) : replay };
   }
   if (kind === 'synthetic') {
     const seed = choice.seed ?? Math.floor(Math.random() * 2 ** 31);
@@ -93,19 +129,21 @@ export async function openSource(
         seed,
         count: choice.count,
         rate: choice.rate,
-        keywords: stack.settings.keywords,
+        keywords,
         onState,
       }),
       seed,
     };
   }
+  if (kind === 'bluesky') return { source: await openBluesky(stack, choice, keywords, onState) };
   // X bills every post read: the source counts them as they arrive, queued or not.
   let read = 0;
   const source = twitterSource({
     stack: stack.name,
     credentials: stack.settings.twitter,
-    keywords: stack.settings.keywords,
+    keywords,
     sample: kind === 'sample',
+    recorder: choice.record !== undefined ? await RawRecorder.open(choice.record) : undefined,
     onState,
     onPostsRead: (count) => {
       read += count;
@@ -113,4 +151,57 @@ export async function openSource(
   });
   const billing = { service: 'x' as const, costPerPostUsd: postCost(choice.postCost) as number, postsRead: () => read };
   return { source: { ...source, billing } };
+}
+
+/** The Bluesky source with its endpoint, stored cursor, handle cache and capture file, checked now. */
+async function openBluesky(
+  stack: ResolvedStack,
+  choice: SourceChoice,
+  keywords: string[],
+  onState: (state: SourceState) => void,
+): Promise<IngestSource> {
+  const url = process.env[JETSTREAM_URL_ENV] || JETSTREAM_DEFAULT_URL;
+  jetstreamEndpoint(url);
+  const cursorFile = cursorFilePath(stack.name);
+  const stored = await readCursor(cursorFile);
+  const recorder = choice.record !== undefined ? await RawRecorder.open(choice.record) : undefined;
+  const handles = new HandleCache({ apiUrl: process.env[BSKY_API_URL_ENV] || BSKY_API_ORIGIN });
+  const handlesFile = handlesFilePath(stack.name);
+  handles.load(await readHandles(handlesFile));
+  if (stored) {
+    const ago = Math.max(0, Math.round((Date.now() - stored.timeUs / 1000) / 1000));
+    onState({ state: 'starting', detail: `resuming from the stored cursor (${ago} s ago, ${cursorFile})` });
+  }
+  return blueskySource({
+    keywords,
+    url,
+    handles,
+    cursorFile,
+    handlesFile,
+    startCursor: stored?.timeUs,
+    startKeys: stored?.keys,
+    recorder,
+    onState,
+  });
+}
+
+/** `--file --keywords`: only the replayed posts that match (a raw Jetstream capture holds every post). */
+function keywordFiltered(source: IngestSource, keywords: string[]): IngestSource {
+  const matches = keywordMatcher(keywords);
+  return {
+    name: source.name,
+    async *items(signal) {
+      for await (const item of source.items(signal)) {
+        if (item.kind !== 'event' || matches(item.event)) yield item;
+        else {
+          const notice = {
+            line: item.line ?? 0,
+            kind: 'filtered-out',
+            detail: `post ${item.event.id} matches no keyword`,
+          };
+          yield { kind: 'notice', notice };
+        }
+      }
+    },
+  };
 }

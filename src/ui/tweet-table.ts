@@ -1,5 +1,11 @@
 /** Browse's output: items as aligned, width-bounded lines. */
-import type { EventItem, ItemKind, RejectedItem, TweetItem } from '../../lambda/contract/table-layout.js';
+import {
+  type EventItem,
+  type ItemKind,
+  networkOfItem,
+  type RejectedItem,
+  type TweetItem,
+} from '../../lambda/contract/table-layout.js';
 import { painter } from './style.js';
 import { displayWidth, fitToWidth, oneLine, truncateToWidth } from './text-width.js';
 
@@ -63,6 +69,8 @@ function shortShard(shardId: string): string {
   return digits === undefined ? shardId : String(Number(digits));
 }
 
+const NETWORK_LABELS: Record<string, string> = { x: 'x', bluesky: 'bsky', mastodon: 'mast', synthetic: 'syn' };
+
 function tweetColumns(options: ItemLayoutOptions, timeWidth: number): { fixed: Column[][]; flex: Column[] } {
   const tweets = options.sample.filter((item): item is TweetItem => item.kind === 'tweet');
   const userWidth = clamp(Math.max(0, ...tweets.map((t) => displayWidth(t.username) + 1)), 6, 16);
@@ -85,11 +93,20 @@ function tweetColumns(options: ItemLayoutOptions, timeWidth: number): { fixed: C
   const id: Column = { title: 'ID', width: idWidth, cell: (item) => (item as TweetItem).tweetId, paint: paint.gray };
   // Layouts from widest to narrowest; the first whose text column keeps ~20 cells wins.
   const narrowUser = { ...user, width: Math.min(userWidth, 10) };
+  // As soon as a network other than X's (and synthetic tweets, X-shaped) is shown: whose each post is.
+  const mixed = tweets.some((t) => networkOfItem(t) !== 'x' && networkOfItem(t) !== 'synthetic');
+  const net: Column = {
+    title: 'NET',
+    width: 4,
+    cell: (item) => NETWORK_LABELS[networkOfItem(item as TweetItem)] ?? '?',
+    paint: paint.gray,
+  };
+  const withNet = (columns: Column[]) => (mixed ? [columns[0] as Column, net, ...columns.slice(1)] : columns);
   return {
     fixed: [
-      [time, user, text, lang, id],
-      [time, user, text, lang],
-      [time, user, text],
+      withNet([time, user, text, lang, id]),
+      withNet([time, user, text, lang]),
+      withNet([time, user, text]),
       [time, narrowUser, text],
     ],
     flex: [text],

@@ -3,12 +3,13 @@ import { closeSync, constants, openSync } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { UserError } from '../../errors.js';
+import { HandleCache } from '../bluesky/handle-cache.js';
 import { readPayloadLine } from '../normalise.js';
 import { excerptOf, type IngestSource, pacer, type SourceItem, type SourceState } from './source.js';
 
 /**
  * Replays newline-delimited JSON (v2 stream messages and response pages, v1.1 statuses and stream
- * notices, or streamproc's own events, as a given-up file holds them) from a file or stdin. Lines
+ * notices, Jetstream events as `--record` captures them, or streamproc's own events, as a given-up file holds them) from a file or stdin. Lines
  * are split on bytes and decoded strictly, so binary garbage becomes counted bad lines rather than
  * a crash or mangled text. A page line yields each of its posts; notices are reported, not sent.
  */
@@ -65,6 +66,8 @@ export async function* replayItems(
   fromLine = 1,
 ): AsyncGenerator<SourceItem> {
   const pace = pacer(rate, signal);
+  // Handles named by a capture's Jetstream identity lines; no lookups: a replay stays offline.
+  const context = { handles: new HandleCache() };
   let lineNo = 0;
   for await (const line of byteLines(input)) {
     if (signal.aborted) return;
@@ -93,7 +96,7 @@ export async function* replayItems(
     }
     if (text.endsWith('\r')) text = text.slice(0, -1);
     if (text.trim().length === 0) continue;
-    for (const outcome of readPayloadLine(text, 'replay')) {
+    for (const outcome of readPayloadLine(text, 'replay', context)) {
       if (outcome.kind === 'bad') {
         yield { kind: 'bad', bad: { line: lineNo, reason: outcome.reason, excerpt: excerptOf(text) } };
       } else if (outcome.kind === 'notice') {

@@ -7,7 +7,14 @@ export { sleep };
 
 /** What a source yields: a usable event, a notice, or an input it could not use (never thrown). */
 export type SourceItem =
-  | { kind: 'event'; event: TweetEvent /** 1-based input line (file replay). */; line?: number }
+  | {
+      kind: 'event';
+      event: TweetEvent;
+      /** 1-based input line (file replay). */
+      line?: number;
+      /** Called once the event was handed to the producer (a live source advances its cursor). */
+      handed?: () => void;
+    }
   | { kind: 'bad'; bad: BadInput }
   | NoticeItem;
 
@@ -37,7 +44,7 @@ export interface BadInput {
   excerpt: string;
 }
 
-export type SourceName = 'twitter' | 'twitter-sample' | 'file' | 'stdin' | 'synthetic';
+export type SourceName = 'twitter' | 'twitter-sample' | 'bluesky' | 'file' | 'stdin' | 'synthetic';
 
 /** A source's lifecycle as the progress line shows it. */
 export interface SourceState {

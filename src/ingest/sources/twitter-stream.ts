@@ -39,6 +39,8 @@ export interface StreamLoopOptions {
   timeScale?: number;
   /** Posts X delivered in a message (what it bills for). */
   onPostsRead?: (count: number) => void;
+  /** `--record`: every message X sent (keep-alives excepted), re-serialised as one line. */
+  onMessage?: (message: unknown) => void;
 }
 
 type Stream = TweetStream<unknown> & { res?: NodeJS.ReadableStream & { setEncoding?(e: string): void } };
@@ -151,6 +153,7 @@ export async function connectionLoop(
       stream.on(ETwitterStreamEvent.DataKeepAlive, heard);
       stream.on(ETwitterStreamEvent.Data, (message: unknown) => {
         heard();
+        options.onMessage?.(message);
         // X bills every post it delivers, this stack's or not, sent on or not.
         const data = (message as { data?: unknown }).data;
         options.onPostsRead?.(Array.isArray(data) ? data.length : data ? 1 : 0);
@@ -166,6 +169,7 @@ export async function connectionLoop(
       // hears what X said and what happens next.
       stream.on(ETwitterStreamEvent.DataError, (message: { errors?: XProblem[] }) => {
         heard();
+        options.onMessage?.(message);
         push(message);
         const problems = Array.isArray(message.errors) ? message.errors : [];
         const ending = problems.find(isDisconnect);

@@ -1,6 +1,7 @@
 /** The X source: the v2 filtered (or sampled) stream, rule sync and reconnects. */
 import type { TwitterCredentials } from '../../config/settings.js';
 import { UserError } from '../../errors.js';
+import type { RawRecorder } from '../raw-recorder.js';
 import type { ReconnectPolicy } from '../reconnect-policy.js';
 import { ItemQueue } from './item-queue.js';
 import type { IngestSource, SourceItem, SourceState } from './source.js';
@@ -46,6 +47,8 @@ export interface TwitterSourceOptions {
   onState?: (state: SourceState) => void;
   /** Posts X delivered in a message (what it bills for), counted as they arrive. */
   onPostsRead?: (count: number) => void;
+  /** `--record`: every message X sent, one line each (closed when the source stops). */
+  recorder?: RawRecorder;
 }
 
 /** How long a stopping source waits for its connection to wind down. */
@@ -109,7 +112,11 @@ export function twitterSource(options: TwitterSourceOptions): IngestSource {
         queue.close();
       };
       signal.addEventListener('abort', onAbort, { once: true });
-      const loop = connectionLoop(client, options, queue, stop.signal, onState).then(
+      const recorder = options.recorder;
+      const loopOptions = recorder
+        ? { ...options, onMessage: (message: unknown) => recorder.write(JSON.stringify(message)) }
+        : options;
+      const loop = connectionLoop(client, loopOptions, queue, stop.signal, onState).then(
         () => queue.close(),
         (error) => queue.close(error),
       );
@@ -120,7 +127,10 @@ export function twitterSource(options: TwitterSourceOptions): IngestSource {
         signal.removeEventListener('abort', onAbort);
         // A request X never answers is left to the process's end rather than waited for.
         await untilAborted(loop, AbortSignal.timeout(STOP_WAIT_MS));
-        onState({ state: 'stopped' });
+        await recorder?.close();
+        onState(
+          recorder?.problem ? { state: 'stopped', detail: `--record: ${recorder.problem}` } : { state: 'stopped' },
+        );
       }
     },
   };

@@ -8,8 +8,18 @@ import type { XNotice } from './notices.js';
  */
 export type PayloadOutcome =
   | { kind: 'event'; event: TweetEvent }
-  | { kind: 'notice'; notice: XNotice }
+  | { kind: 'notice'; notice: XNotice | JetstreamNotice }
   | { kind: 'bad'; reason: string };
+
+/**
+ * What Bluesky's Jetstream sends besides posts: `identity` (a handle change), `account` (an
+ * account's status), `delete` (a post deleted), `update` of a record that is not a usable post.
+ */
+export interface JetstreamNotice {
+  kind: 'identity' | 'account' | 'delete' | 'commit';
+  title?: string;
+  detail: string;
+}
 
 /** A post read from one X object, or why it could not be. */
 export type PostResult = { ok: true; event: PostEvent } | { ok: false; reason: string };
