@@ -61,7 +61,8 @@ ${EXIT_CODES_HELP}`;
         'With --follow: how late (after its arrival time) an item may become visible and still be shown; raise it for a lagging pipeline.',
     }),
     network: Flags.string({
-      description: 'Only posts of this network (v1 items count as x, or synthetic).',
+      aliases: ['source'],
+      description: 'Only posts of this network (v1 items count as x, or synthetic); --source is the same flag.',
       options: ['x', 'bluesky', 'mastodon', 'synthetic'],
     }),
     rejected: Flags.boolean({
