@@ -9,7 +9,6 @@
  * 3. the engine's RSS (VmRSS of its process, and of its function worker processes) under load.
  * Prints one JSON line {"bench":"engine",…}, then a human summary. Bounded to ~1.5 min.
  */
-import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +20,7 @@ import { cliEnv, runCli } from '../test/helpers/cli.js';
 import { localDynamoClient } from '../test/helpers/dynalite.js';
 import { kinesisClient } from '../test/helpers/kinesalite.js';
 import { tweetEvent } from '../test/helpers/records.js';
+import { childPids, rssKb } from './lib/process-stats.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
@@ -55,23 +55,6 @@ async function deploy(dirs: { dataDir: string; configDir: string }) {
   const json = JSON.parse(result.stdout);
   pidsToKill.add(json.details.engine.pid);
   return { ms, json };
-}
-
-function rssKb(pid: number): number {
-  try {
-    const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return match ? Number(match[1]) : 0;
-  } catch {
-    return 0;
-  }
-}
-
-function childPids(pid: number): number[] {
-  try {
-    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
-  } catch {
-    return [];
-  }
 }
 
 const percentile = (sorted: number[], p: number) =>

@@ -30,6 +30,7 @@ import { localDynamoClient } from '../test/helpers/dynalite.js';
 import { createStream, kinesisClient } from '../test/helpers/kinesalite.js';
 import { tweetEvent } from '../test/helpers/records.js';
 import { startChildServer, stopChildServers } from './lib/child-server.js';
+import { childPids, rssKb } from './lib/process-stats.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
@@ -44,23 +45,6 @@ const PROCESSOR_PARAMETERS = (process.env.BENCH_PROCESSOR_PARAMETERS ?? '').spli
 const here = dirname(fileURLToPath(import.meta.url));
 const tempRoots: string[] = [];
 const pidsToKill = new Set<number>();
-
-function rssKb(pid: number): number {
-  try {
-    const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return match ? Number(match[1]) : 0;
-  } catch {
-    return 0;
-  }
-}
-
-function childPids(pid: number): number[] {
-  try {
-    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
-  } catch {
-    return [];
-  }
-}
 
 /** Samples the RSS of `pid` plus its children (except `exclude`) every 250 ms; stop() returns the max in MB. */
 function rssSampler(pid: number, exclude: ReadonlySet<number> = new Set()) {
