@@ -64,8 +64,9 @@ ${EXIT_CODES_HELP}`;
   ];
   static flags = {
     'as-producer': Flags.boolean({
+      allowNo: true,
       description:
-        "aws target: send with the stack's producer identity (deploy --producer-identity) instead of your own credentials.",
+        "aws target: send with the stack's producer identity (deploy --producer-identity) instead of your own credentials (default: the stack's `init --ingest-as`).",
     }),
     bluesky: Flags.boolean({ description: "Read Bluesky's Jetstream (every new post), filtered by the keywords." }),
     concurrency: Flags.integer({ description: 'PutRecords requests in flight at once.', default: 4, min: 1, max: 64 }),
@@ -167,7 +168,7 @@ ${EXIT_CODES_HELP}`;
       maxPosts: flags['max-posts'],
       onBadLine: (bad) => view?.badLine(bad),
       onWarning: (message) => view?.warn(message),
-      asProducer: flags['as-producer'],
+      asProducer: flags['as-producer'] ?? stack.settings.ingestAs === 'producer',
     });
     const stopHook = this.reportUnsentOnHardExit(run);
     if (!this.jsonEnabled()) {

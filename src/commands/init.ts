@@ -42,6 +42,11 @@ ${EXIT_CODES_HELP}`;
   ];
   static flags = {
     default: Flags.boolean({ description: 'Make this the default stack (the first stack always is).' }),
+    'ingest-as': Flags.string({
+      description:
+        "aws target: who `ingest` sends as by default: producer (the stack's producer identity) or operator (your credentials).",
+      options: ['producer', 'operator'],
+    }),
     keywords: Flags.string({
       description: 'Keywords the X filtered stream tracks, comma-separated.',
       env: 'STREAMPROC_KEYWORDS',
@@ -88,6 +93,7 @@ ${EXIT_CODES_HELP}`;
         profile: flags.profile,
         keywords: flags.keywords,
         retentionDays: flags['retention-days'],
+        ingestAs: flags['ingest-as'] as 'producer' | 'operator' | undefined,
         twitter: {
           apiKey: flags['twitter-api-key'],
           apiSecret: flags['twitter-api-secret'],
@@ -106,6 +112,7 @@ ${EXIT_CODES_HELP}`;
         ? ([
             ['region', settings.region ?? ''],
             ['profile', settings.profile ?? '(default credential chain)'],
+            ['ingest as', settings.ingestAs ?? 'operator'],
           ] as [string, string][])
         : []),
       ['keywords', settings.keywords.join(', ')],

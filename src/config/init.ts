@@ -25,6 +25,8 @@ export interface InitInputs {
   keywords?: string;
   retentionDays?: number;
   twitter?: TwitterCredentials;
+  /** `--ingest-as`: who ingest sends as by default (aws target). */
+  ingestAs?: 'producer' | 'operator';
 }
 
 /** The questions init asks; the real one is inquirer, tests pass their own. */
@@ -72,6 +74,7 @@ export const INIT_FLAG_NAMES = {
   profile: '--profile',
   keywords: '--keywords',
   retentionDays: '--retention-days',
+  ingestAs: '--ingest-as',
 } as const;
 
 function check(problem: string | undefined, flag: string): void {
@@ -206,6 +209,18 @@ export async function runInit(options: InitOptions): Promise<InitResult> {
 
   const twitter = await resolveTwitter(current?.twitter, given.twitter ?? {}, prompter);
 
+  // Who ingest sends as by default: only the aws target has identities.
+  const ingestAs = given.ingestAs ?? current?.ingestAs;
+  if (ingestAs === 'producer' && target !== 'aws') {
+    throw new UsageError(
+      `${INIT_FLAG_NAMES.ingestAs} producer needs the aws target: the local engine has no identities`,
+      {
+        hint: 'Use --target aws (and deploy --producer-identity), or leave --ingest-as out.',
+        code: 'NO_LOCAL_IDENTITY',
+      },
+    );
+  }
+
   const settings: StackSettings = {
     ...current,
     target,
@@ -214,6 +229,7 @@ export async function runInit(options: InitOptions): Promise<InitResult> {
     ...(region !== undefined ? { region } : {}),
     ...(profile !== undefined ? { profile } : {}),
     ...(Object.keys(twitter).length > 0 ? { twitter } : {}),
+    ...(ingestAs !== undefined ? { ingestAs } : {}),
   };
   if (region === undefined) delete settings.region;
   if (profile === undefined) delete settings.profile;

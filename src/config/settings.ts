@@ -38,6 +38,8 @@ export interface StackSettings {
   parameters?: Record<string, string>;
   /** What the last deploy reported (stream and table names, ARNs…), so ingest and browse need no copying. */
   outputs?: Record<string, string>;
+  /** Who `ingest` sends as when neither --as-producer nor --no-as-producer is given (aws target). */
+  ingestAs?: 'producer' | 'operator';
 }
 
 export interface SettingsFile {
@@ -127,6 +129,8 @@ export function settingsProblems(value: unknown): string[] {
         if (unknown.length > 0) problems.push(`${at}.twitter: unknown field ${unknown.join(', ')}`);
       }
     }
+    if (s.ingestAs !== undefined && s.ingestAs !== 'producer' && s.ingestAs !== 'operator')
+      problems.push(`${at}.ingestAs: expected "producer" or "operator"`);
     for (const field of ['parameters', 'outputs'] as const) {
       if (s[field] !== undefined && !isRecordOfStrings(s[field])) problems.push(`${at}.${field}: expected strings`);
     }

@@ -121,4 +121,26 @@ describe.skipIf(skip !== undefined)('the producer identity on the aws target (bu
     const operator = await runCli(['ingest', '--stack', 'p', '--synthetic', '--count', '1', '--json'], { env });
     expect(JSON.parse(operator.stdout).identity).toEqual({ as: 'operator', arn: null });
   });
+
+  it('init --ingest-as producer makes the producer the default, and --no-as-producer overrides it for one run', async () => {
+    // Prepare
+    const init = await runCli(['init', '--yes', '--stack', 'p', '--ingest-as', 'producer'], { env });
+    expect(init.code, init.stderr).toBe(0);
+    expect(init.stdout).toMatch(/ingest as +│? *producer/);
+    // Act
+    const byDefault = await runCli(['ingest', '--stack', 'p', '--synthetic', '--count', '2', '--json'], { env });
+    const overridden = await runCli(
+      ['ingest', '--stack', 'p', '--no-as-producer', '--synthetic', '--count', '2', '--json'],
+      {
+        env,
+      },
+    );
+    // Assess
+    expect(byDefault.code, byDefault.stderr).toBe(0);
+    expect(JSON.parse(byDefault.stdout).identity.as).toBe('producer');
+    expect(overridden.code, overridden.stderr).toBe(0);
+    expect(JSON.parse(overridden.stdout).identity.as).toBe('operator');
+    // Back to the operator for the other tests' sake
+    expect((await runCli(['init', '--yes', '--stack', 'p', '--ingest-as', 'operator'], { env })).code).toBe(0);
+  });
 });

@@ -255,6 +255,12 @@ const CASES: Case[] = [
     says: 'producer credentials needs the aws target: the local engine has no identities',
   },
   {
+    name: 'init: --ingest-as producer on the local target',
+    args: ['init', '--yes', '--stack', 'idle', '--ingest-as', 'producer'],
+    exit: 2,
+    says: '--ingest-as producer needs the aws target: the local engine has no identities',
+  },
+  {
     name: 'producer credentials: --stdout without --yes',
     args: ['producer', 'credentials', '--stdout'],
     exit: 2,
