@@ -81,10 +81,12 @@ export interface ControlPlaneSettings {
   profile?: string;
   /** SDK retry attempts (default: the SDK's 3). */
   maxAttempts?: number;
+  /** Static credentials instead of the profile's chain (the producer identity's key). */
+  credentials?: ServiceEndpoint['credentials'];
 }
 
 function controlPlaneConfig(settings: ControlPlaneSettings) {
-  return commonConfig({ ...settings, service: {}, maxSockets: 8 });
+  return commonConfig({ ...settings, service: { credentials: settings.credentials }, maxSockets: 8 });
 }
 
 /** The endpoint override the SDK will use for a service, from the standard environment variables. */

@@ -2,7 +2,7 @@
  * The producer identity's key: read from the stack's Secrets Manager secret with the operator's
  * credentials, and the identity it belongs to. The local engine has no identities.
  */
-import { configuredEndpoint, createSecretsManagerClient } from '../aws/clients.js';
+import { createSecretsManagerClient, createStsClient } from '../aws/clients.js';
 import type { ResolvedStack } from '../config/store.js';
 import { UsageError, UserError } from '../errors.js';
 import { asUserFacing } from '../stack/aws/errors.js';
@@ -90,11 +90,10 @@ function parseKey(
 
 /** The ARN the key signs as (sts:GetCallerIdentity needs no permission); undefined if STS cannot say. */
 export async function producerArn(key: ProducerKey): Promise<string | undefined> {
-  const { STSClient, GetCallerIdentityCommand } = await import('@aws-sdk/client-sts');
-  const sts = new STSClient({
+  const { GetCallerIdentityCommand } = await import('@aws-sdk/client-sts');
+  const sts = await createStsClient({
     region: key.region,
     credentials: { accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey },
-    endpoint: configuredEndpoint('STS'),
     maxAttempts: 2,
   });
   try {

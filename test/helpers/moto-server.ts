@@ -74,3 +74,13 @@ export async function startMoto(): Promise<MotoServer> {
     },
   };
 }
+
+/** What a client needs to reach moto: its endpoint for every service, and credentials it accepts. */
+export function motoEnv(endpoint: string): NodeJS.ProcessEnv {
+  return {
+    AWS_ENDPOINT_URL: endpoint,
+    AWS_ACCESS_KEY_ID: 'testing',
+    AWS_SECRET_ACCESS_KEY: 'testing',
+    AWS_REGION: 'us-east-1',
+  };
+}

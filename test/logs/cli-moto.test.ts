@@ -12,7 +12,7 @@ import {
 } from '@aws-sdk/client-cloudwatch-logs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireBuilt, runCli, startCli, tempDirs } from '../helpers/cli.js';
-import { type MotoServer, motoUnavailable, startMoto } from '../helpers/moto-server.js';
+import { type MotoServer, motoEnv, motoUnavailable, startMoto } from '../helpers/moto-server.js';
 
 requireBuilt('dist/src/commands/logs.js', 'dist/src/logs/aws-log-source.js');
 const skip = motoUnavailable();
@@ -51,8 +51,7 @@ describe.skipIf(skip !== undefined)('streamproc logs on the aws target (built CL
   beforeAll(async () => {
     moto = await startMoto();
     dirs = await tempDirs('streamproc-logs-moto-');
-    const credentials = { AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_REGION: 'us-east-1' };
-    env = dirs.env({ AWS_ENDPOINT_URL: moto.endpoint, ...credentials });
+    env = dirs.env(motoEnv(moto.endpoint));
     client = new CloudWatchLogsClient({
       region: 'us-east-1',
       endpoint: moto.endpoint,

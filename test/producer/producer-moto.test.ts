@@ -13,7 +13,7 @@ import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secre
 import { fromIni } from '@aws-sdk/credential-providers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireBuilt, runCli, tempDirs } from '../helpers/cli.js';
-import { type MotoServer, motoUnavailable, startMoto } from '../helpers/moto-server.js';
+import { type MotoServer, motoEnv, motoUnavailable, startMoto } from '../helpers/moto-server.js';
 
 requireBuilt('dist/src/commands/producer/credentials.js', 'dist/src/commands/ingest.js');
 const skip = motoUnavailable();
@@ -36,10 +36,7 @@ describe.skipIf(skip !== undefined)('the producer identity on the aws target (bu
     dirs = await tempDirs('streamproc-producer-');
     credentialsFile = join(dirs.root, 'aws-credentials');
     env = dirs.env({
-      AWS_ENDPOINT_URL: moto.endpoint,
-      AWS_ACCESS_KEY_ID: 'testing',
-      AWS_SECRET_ACCESS_KEY: 'testing',
-      AWS_REGION: 'us-east-1',
+      ...motoEnv(moto.endpoint),
       AWS_SHARED_CREDENTIALS_FILE: credentialsFile,
     });
     expect(

@@ -8,7 +8,7 @@ import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StatusReport } from '../../src/status/status.js';
 import { requireBuilt, runCli, tempDirs } from '../helpers/cli.js';
-import { type MotoServer, motoUnavailable, startMoto } from '../helpers/moto-server.js';
+import { type MotoServer, motoEnv, motoUnavailable, startMoto } from '../helpers/moto-server.js';
 
 requireBuilt('dist/src/commands/status.js', 'dist/src/status/aws.js');
 const skip = motoUnavailable();
@@ -33,12 +33,7 @@ describe.skipIf(skip !== undefined)('status on the aws target (built CLI, moto)'
   beforeAll(async () => {
     moto = await startMoto();
     dirs = await tempDirs('streamproc-status-aws-');
-    env = dirs.env({
-      AWS_ENDPOINT_URL: moto.endpoint,
-      AWS_ACCESS_KEY_ID: 'testing',
-      AWS_SECRET_ACCESS_KEY: 'testing',
-      AWS_REGION: 'us-east-1',
-    });
+    env = dirs.env(motoEnv(moto.endpoint));
     const init = await runCli(['init', '--yes', '--stack', 't1', '--target', 'aws', '--region', 'us-east-1'], { env });
     expect(init.code, init.stderr).toBe(0);
   });

@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireBuilt, runCli, tempDirs } from '../../helpers/cli.js';
-import { type MotoServer, motoUnavailable, startMoto } from '../../helpers/moto-server.js';
+import { type MotoServer, motoEnv, motoUnavailable, startMoto } from '../../helpers/moto-server.js';
 
 requireBuilt('dist/src/commands/deploy.js', 'dist/src/commands/teardown.js', 'dist/src/stack/aws/target.js');
 const skip = motoUnavailable();
@@ -19,12 +19,7 @@ describe.skipIf(skip !== undefined)('streamproc on the aws target (built CLI, mo
   beforeAll(async () => {
     moto = await startMoto();
     dirs = await tempDirs('streamproc-aws-cli-');
-    env = dirs.env({
-      AWS_ENDPOINT_URL: moto.endpoint,
-      AWS_ACCESS_KEY_ID: 'testing',
-      AWS_SECRET_ACCESS_KEY: 'testing',
-      AWS_REGION: 'us-east-1',
-    });
+    env = dirs.env(motoEnv(moto.endpoint));
   });
 
   afterAll(async () => {

@@ -16,7 +16,7 @@ import { awsTarget } from '../../../src/stack/aws/target.js';
 import { deployStack } from '../../../src/stack/deploy.js';
 import type { MappingFlags } from '../../../src/stack/mapping-flags.js';
 import { parseTemplate } from '../../../src/stack/template.js';
-import { type MotoServer, motoUnavailable, startMoto } from '../../helpers/moto-server.js';
+import { type MotoServer, motoEnv, motoUnavailable, startMoto } from '../../helpers/moto-server.js';
 import { recordingReporter } from '../../helpers/recording-reporter.js';
 
 const skip = motoUnavailable();
@@ -97,12 +97,7 @@ describe.skipIf(skip !== undefined)('aws target mapping flags against moto', () 
     moto = await startMoto();
     dir = await mkdtemp(join(tmpdir(), 'streamproc-filter-moto-'));
     file = join(dir, 'config.json');
-    Object.assign(process.env, {
-      AWS_ENDPOINT_URL: moto.endpoint,
-      AWS_ACCESS_KEY_ID: 'testing',
-      AWS_SECRET_ACCESS_KEY: 'testing',
-      AWS_REGION: 'us-east-1',
-    });
+    Object.assign(process.env, motoEnv(moto.endpoint));
   });
 
   afterAll(async () => {

@@ -16,7 +16,7 @@ import { type ResolvedStack, resolveStack, updateStackSettings } from '../../../
 import { awsTarget } from '../../../src/stack/aws/target.js';
 import { deployStack } from '../../../src/stack/deploy.js';
 import type { StackTarget } from '../../../src/target.js';
-import { type MotoServer, motoUnavailable, startMoto } from '../../helpers/moto-server.js';
+import { type MotoServer, motoEnv, motoUnavailable, startMoto } from '../../helpers/moto-server.js';
 import { type RecordingReporter, recordingReporter } from '../../helpers/recording-reporter.js';
 
 const skip = motoUnavailable();
@@ -84,12 +84,7 @@ describe.skipIf(skip !== undefined)('aws target against moto', () => {
     moto = await startMoto();
     dir = await mkdtemp(join(tmpdir(), 'streamproc-aws-moto-'));
     file = join(dir, 'config.json');
-    Object.assign(process.env, {
-      AWS_ENDPOINT_URL: moto.endpoint,
-      AWS_ACCESS_KEY_ID: 'testing',
-      AWS_SECRET_ACCESS_KEY: 'testing',
-      AWS_REGION: 'us-east-1',
-    });
+    Object.assign(process.env, motoEnv(moto.endpoint));
     target = awsTarget({ timings: { pollMs: 50, changeSetPollMs: 50 } });
   });
 
