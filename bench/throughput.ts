@@ -10,7 +10,8 @@
  *    time until every record is an item in the table (the mapping reports all 50,000 written,
  *    then a Scan counts them), p99 arrival → processedAt, max RSS of the engine and its workers.
  * BENCH_RECORDS changes the 50,000; BENCH_PROCESSOR_PARAMETERS (Name=Value,…) adds template
- * parameters to the processor's deploy (e.g. ParallelizationFactor=4 or BatchSize=1000).
+ * parameters to the processor's deploy (e.g. ParallelizationFactor=4 or BatchSize=1000);
+ * BENCH_THROUGHPUT_ONLY=processor runs only the built-in processor case (one JSON line).
  * Goals (issue #13): ≥ 3,000 records/s end to end with the built-in processor; ParallelizationFactor
  * 4 at least 3× ParallelizationFactor 1 with a 50 ms handler. Prints one JSON line, then a summary.
  */
@@ -259,6 +260,11 @@ async function processorCase(): Promise<{
 }
 
 async function main() {
+  if (process.env.BENCH_THROUGHPUT_ONLY === 'processor') {
+    const processor = await processorCase();
+    process.stdout.write(`${JSON.stringify({ bench: 'throughput-processor', records: RECORDS, processor })}\n`);
+    return;
+  }
   const emulator = await startChildServer('emulator-server.ts', ['kinesalite']);
   const cases: Case[] = [];
   for (const shards of [1, 4])
