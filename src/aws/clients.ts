@@ -145,7 +145,9 @@ export async function createCloudWatchLogsClient(
 }
 
 /** IAM (`producer rotate` lists and deletes the producer user's access keys); AWS_ENDPOINT_URL_IAM reaches moto. */
-export async function createIamClient(settings: ControlPlaneSettings): Promise<import('@aws-sdk/client-iam').IAMClient> {
+export async function createIamClient(
+  settings: ControlPlaneSettings,
+): Promise<import('@aws-sdk/client-iam').IAMClient> {
   const { IAMClient } = await import('@aws-sdk/client-iam');
   return new IAMClient(await controlPlaneConfig(settings));
 }
