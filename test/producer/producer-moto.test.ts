@@ -4,18 +4,27 @@
  * `ingest --as-producer` sends with that key and says so. moto's CloudFormation creates the user
  * and an access key but not the AWS::SecretsManager::Secret (its physical id stays empty), so the
  * test stores a fresh key of the user in the secret the way the template does
- * (`<stack>/producer-credentials`, the template's JSON shape).
+ * (`<stack>/producer-credentials`, the template's JSON shape). That leaves the user with two keys,
+ * the state a rotation stopped before its delete leaves, so `producer rotate` is run here on that
+ * path (prove the secret's key, refresh the profile, delete the other); the deploy path of a
+ * rotation needs UpdateReplacePolicy Retain, which moto ignores, and is tested with mocks
+ * (rotate.test.ts). moto accepts any signature, so the test record proves the wiring, not IAM.
  */
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CreateAccessKeyCommand, IAMClient } from '@aws-sdk/client-iam';
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { CreateAccessKeyCommand, IAMClient, ListAccessKeysCommand } from '@aws-sdk/client-iam';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { fromIni } from '@aws-sdk/credential-providers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireBuilt, runCli, tempDirs } from '../helpers/cli.js';
 import { type MotoServer, motoEnv, motoUnavailable, startMoto } from '../helpers/moto-server.js';
 
-requireBuilt('dist/src/commands/producer/credentials.js', 'dist/src/commands/ingest.js');
+requireBuilt(
+  'dist/src/commands/producer/credentials.js',
+  'dist/src/commands/producer/rotate.js',
+  'dist/src/commands/ingest.js',
+);
 const skip = motoUnavailable();
 if (skip) console.warn(`skipping the producer identity tests: ${skip}`);
 
@@ -139,5 +148,96 @@ describe.skipIf(skip !== undefined)('the producer identity on the aws target (bu
     expect(JSON.parse(overridden.stdout).identity.as).toBe('operator');
     // Back to the operator for the other tests' sake
     expect((await runCli(['init', '--yes', '--stack', 'p', '--ingest-as', 'operator'], { env })).code).toBe(0);
+  });
+
+  /** The producer user's key ids, as IAM lists them. */
+  const keyIds = async () => {
+    const iam = new IAMClient(aws());
+    try {
+      const listed = await iam.send(new ListAccessKeysCommand({ UserName: 'p-Producer' }));
+      return (listed.AccessKeyMetadata ?? []).map((k) => k.AccessKeyId).sort();
+    } finally {
+      iam.destroy();
+    }
+  };
+
+  it('producer rotate finishes a rotation whose old key is still there: proves the secret’s key, refreshes the profile, deletes the other key', async () => {
+    // Prepare: the user holds CloudFormation's key and the one the secret holds (as after a deploy
+    // that replaced the key and retained the old one); the profile streamproc wrote is there
+    const before = await keyIds();
+    expect(before).toHaveLength(2);
+    const leftover = before.find((id) => id !== key.AccessKeyId) as string;
+    // Act
+    const result = await runCli(['producer', 'rotate', '--stack', 'p', '--json'], { env, timeoutMs: 60_000 });
+    // Assess
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout + result.stderr).not.toContain(key.SecretAccessKey);
+    const summary = JSON.parse(result.stdout);
+    expect(summary).toMatchObject({
+      oldKeyId: leftover,
+      newKeyId: key.AccessKeyId,
+      resumed: true,
+      serial: null,
+      deleted: [leftover],
+      profilesRefreshed: ['streamproc-p-producer'],
+      credentialsFile,
+      testRecord: { streamName: 'p-EventStream' },
+    });
+    expect(summary.testRecord.sequenceNumber).toMatch(/^\d+$/);
+    expect(await keyIds()).toEqual([key.AccessKeyId]);
+    const read = await fromIni({ profile: 'streamproc-p-producer', filepath: credentialsFile, ignoreCache: true })();
+    expect(read.accessKeyId).toBe(key.AccessKeyId);
+  });
+
+  it("a new ProducerKeySerial deploys and makes CloudFormation replace the producer user's key", async () => {
+    // Prepare: a second stack whose user holds only CloudFormation's key (IAM allows two per user,
+    // and a replacement creates the new key before the old one goes)
+    const keysOf = async (user: string) => {
+      const iam = new IAMClient(aws());
+      try {
+        const listed = await iam.send(new ListAccessKeysCommand({ UserName: user }));
+        return (listed.AccessKeyMetadata ?? []).map((k) => k.AccessKeyId);
+      } finally {
+        iam.destroy();
+      }
+    };
+    expect(
+      (await runCli(['init', '--yes', '--stack', 'q', '--target', 'aws', '--region', 'us-east-1'], { env })).code,
+    ).toBe(0);
+    const first = await runCli(['deploy', '--stack', 'q', '--yes', '--producer-identity'], { env, timeoutMs: 90_000 });
+    expect(first.code, first.stderr).toBe(0);
+    const before = await keysOf('q-Producer');
+    expect(before).toHaveLength(1);
+    // Act
+    const deploy = await runCli(['deploy', '--stack', 'q', '--yes', '-p', 'ProducerKeySerial=2'], {
+      env,
+      timeoutMs: 90_000,
+    });
+    // Assess: another key (moto deletes the replaced one at once: it ignores UpdateReplacePolicy,
+    // which is why the whole rotation is tested with mocks), and the parameter saved and deployed
+    expect(deploy.code, deploy.stderr).toBe(0);
+    const after = await keysOf('q-Producer');
+    expect(after).toHaveLength(1);
+    expect(after).not.toEqual(before);
+    const cfn = new CloudFormationClient(aws());
+    const stack = (await cfn.send(new DescribeStacksCommand({ StackName: 'q' }))).Stacks?.[0];
+    cfn.destroy();
+    expect(stack?.Parameters?.find((p) => p.ParameterKey === 'ProducerKeySerial')?.ParameterValue).toBe('2');
+  });
+});
+
+describe('producer rotate on the local target (built CLI)', () => {
+  it('says plainly that the local engine has no identities, exit 2', async () => {
+    const dirs = await tempDirs('streamproc-rotate-local-');
+    try {
+      const env = dirs.env({});
+      expect((await runCli(['init', '--yes', '--stack', 'l', '--target', 'local'], { env })).code).toBe(0);
+      const result = await runCli(['producer', 'rotate', '--stack', 'l'], { env });
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain('producer rotate needs the aws target: the local engine has no identities');
+      expect(result.stderr).not.toMatch(/\n\s+at /);
+    } finally {
+      await dirs.cleanup();
+    }
   });
 });
