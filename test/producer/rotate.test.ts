@@ -391,3 +391,21 @@ describe('rotate’s pure parts', () => {
     });
   });
 });
+
+describe('the template’s part in a rotation', () => {
+  it('replaces the key on a new ProducerKeySerial, retains the replaced key, deletes it with the stack, and the secret follows the key', async () => {
+    const { loadTemplate } = await import('../../src/stack/template.js');
+    const template = await loadTemplate();
+    expect(template.Parameters.ProducerKeySerial).toMatchObject({ Type: 'Number', Default: 1, MinValue: 1 });
+    const key = template.Resources.ProducerAccessKey;
+    expect(key).toMatchObject({
+      Type: 'AWS::IAM::AccessKey',
+      UpdateReplacePolicy: 'Retain',
+      DeletionPolicy: 'Delete',
+      Properties: { Serial: { Ref: 'ProducerKeySerial' }, UserName: { Ref: 'ProducerUser' } },
+    });
+    const secret = JSON.stringify(template.Resources.ProducerSecret?.Properties);
+    expect(secret).toMatch(/accessKeyId.{3,6}\$\{ProducerAccessKey\}/);
+    expect(secret).toContain('{"Fn::GetAtt":["ProducerAccessKey","SecretAccessKey"]}');
+  });
+});
