@@ -5,8 +5,9 @@
  * keeps working until the new one is proven: a running `ingest --as-producer` switches when its
  * key is refused (it re-reads the secret), never before a working key is there.
  *
- * Resumable: a key of the producer user that is not the one in the secret is what an earlier
- * rotation left behind; the next run proves the secret's key and deletes that one, without
+ * Resumable: a key of the producer user that is not the one in the secret (which must be the
+ * stack's own key, else the secret is stale and nothing is touched) is what an earlier rotation
+ * left behind; the next run proves the secret's key and deletes that one, without
  * another deploy (IAM allows two keys per user, so a third could not be created anyway).
  */
 import { createCloudFormationClient, createIamClient } from '../aws/clients.js';
@@ -15,7 +16,7 @@ import { UserError } from '../errors.js';
 import type { Reporter } from '../progress.js';
 import { asUserFacing } from '../stack/aws/errors.js';
 import { resolveProfile, resolveRegion } from '../stack/aws/preflight.js';
-import { findStack, stackParameter } from '../stack/aws/stack-state.js';
+import { findStack, stackParameter, stackResources } from '../stack/aws/stack-state.js';
 import type { ConfirmQuestion } from '../target.js';
 import { profileMarker } from './credentials.js';
 import { credentialsFilePath, markedProfiles, readCredentialsFile, writeProfile } from './credentials-file.js';
@@ -66,6 +67,16 @@ export async function rotateProducerKey(options: ProducerRotateOptions): Promise
   const user = producerUserName(stack.name);
 
   const current = await reporter.step('Reading the producer key from its secret', () => readProducerKey(stack, env));
+  const managed = await managedKeyId(stack, { region, profile });
+  if (managed !== undefined && managed !== current.accessKeyId) {
+    throw new UserError(
+      `The producer secret holds key ${current.accessKeyId}, but the stack's key (ProducerAccessKey) is ${managed}`,
+      {
+        hint: `Nothing was deleted. Deploy again to rewrite the secret from the stack (\`streamproc deploy --stack ${stack.name} --producer-identity\`), then run \`streamproc producer rotate --stack ${stack.name}\`.`,
+        code: 'PRODUCER_SECRET_STALE',
+      },
+    );
+  }
   const others = (await listKeyIds({ region, profile, user, stack: stack.name })).filter(
     (id) => id !== current.accessKeyId,
   );
@@ -74,6 +85,15 @@ export async function rotateProducerKey(options: ProducerRotateOptions): Promise
   let fresh: ProducerKey;
   let serial: number | null = null;
   if (others.length > 0) {
+    if (managed === undefined) {
+      throw new UserError(
+        `${user} has keys ${others.join(', ')} besides the secret's, and the stack lists no ProducerAccessKey`,
+        {
+          hint: `Nothing was deleted. Check the stack (\`streamproc status --stack ${stack.name}\`) and delete the keys that are not the secret's by hand if they are left over.`,
+          code: 'PRODUCER_KEYS_UNKNOWN',
+        },
+      );
+    }
     reporter.warn(
       `${user} also has key ${others.join(', ')}, not the one in the secret: an earlier rotation stopped before deleting it; finishing that rotation`,
     );
@@ -106,7 +126,7 @@ export async function rotateProducerKey(options: ProducerRotateOptions): Promise
       throw new UserError(
         `The deploy did not replace the producer's key: the secret still holds ${current.accessKeyId}`,
         {
-          hint: `Check the stack's events for ProducerAccessKey and ProducerSecret; the key still works. Run \`streamproc producer rotate --stack ${stack.name}\` again.`,
+          hint: `Nothing was deleted. Check the stack's events for ProducerAccessKey and ProducerSecret, then run \`streamproc producer rotate --stack ${stack.name}\` again.`,
           code: 'ROTATION_NOT_APPLIED',
         },
       );
@@ -175,6 +195,26 @@ function deployWith(stack: ResolvedStack, reporter: Reporter, signal: AbortSigna
       signal,
     });
   };
+}
+
+/** The key the stack manages now (ProducerAccessKey's physical id); undefined when the stack cannot say. */
+async function managedKeyId(
+  stack: ResolvedStack,
+  settings: { region: string; profile?: string },
+): Promise<string | undefined> {
+  const cfn = await createCloudFormationClient(settings);
+  try {
+    const resources = await stackResources(cfn, stack.name);
+    return resources.find((r) => r.LogicalResourceId === 'ProducerAccessKey')?.PhysicalResourceId || undefined;
+  } catch (error) {
+    throw asUserFacing(error, {
+      operation: `describe stack ${stack.name}`,
+      stack: stack.name,
+      profile: settings.profile,
+    });
+  } finally {
+    cfn.destroy();
+  }
 }
 
 /** The serial deployed now: the stack's own parameter, else the saved one, else the template's 1. */

@@ -8,7 +8,11 @@
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import {
+  CloudFormationClient,
+  DescribeStackResourcesCommand,
+  DescribeStacksCommand,
+} from '@aws-sdk/client-cloudformation';
 import { DeleteAccessKeyCommand, IAMClient, ListAccessKeysCommand } from '@aws-sdk/client-iam';
 import { KinesisClient, PutRecordCommand, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
@@ -42,6 +46,8 @@ function account(initial: string) {
     /** Keys Kinesis accepts (a new key lags behind IAM by `lag` refusals). */
     lag: 0,
     serial: '1',
+    /** ProducerAccessKey's physical id: CloudFormation's key (undefined: the secret's). */
+    managed: undefined as string | undefined,
     calls: [] as string[],
   };
   const keyOf = async (getClient: () => { config: { credentials: () => Promise<{ accessKeyId: string }> } }) =>
@@ -76,6 +82,17 @@ function account(initial: string) {
         StackStatus: 'UPDATE_COMPLETE',
         CreationTime: new Date(),
         Parameters: [{ ParameterKey: 'ProducerKeySerial', ParameterValue: state.serial }],
+      },
+    ],
+  }));
+  cfn.on(DescribeStackResourcesCommand).callsFake(() => ({
+    StackResources: [
+      {
+        LogicalResourceId: 'ProducerAccessKey',
+        PhysicalResourceId: state.managed ?? state.secret,
+        ResourceType: 'AWS::IAM::AccessKey',
+        ResourceStatus: 'UPDATE_COMPLETE',
+        Timestamp: new Date(),
       },
     ],
   }));
@@ -292,6 +309,33 @@ describe('producer rotate', () => {
     ]);
     expect(result).toMatchObject({ oldKeyId: 'AKIAOLD', newKeyId: 'AKIA0002NEW', serial: null, resumed: true });
     expect(result.profilesRefreshed).toEqual([]);
+  });
+
+  it('touches nothing when the secret does not hold the stack’s own key', async () => {
+    // Prepare: CloudFormation's key is another one than the secret's (a secret rewritten by hand)
+    const fake = account('AKIAOLD');
+    fake.state.keys = ['AKIAOLD', 'AKIACFN'];
+    fake.state.managed = 'AKIACFN';
+    const opts = options(fake);
+    // Act
+    const error = await caught(rotateProducerKey(opts));
+    // Assess: CloudFormation's key is not taken for a left-over, nothing deployed or deleted
+    expect(error.code).toBe('PRODUCER_SECRET_STALE');
+    expect(error.message).toBe(
+      "The producer secret holds key AKIAOLD, but the stack's key (ProducerAccessKey) is AKIACFN",
+    );
+    expect(opts.deployed).toEqual([]);
+    expect(fake.state.keys).toEqual(['AKIAOLD', 'AKIACFN']);
+  });
+
+  it('deletes no other key when the stack cannot say which key is its own', async () => {
+    const fake = account('AKIANEW');
+    fake.state.keys = ['AKIAOLD', 'AKIANEW'];
+    cfn.on(DescribeStackResourcesCommand).resolves({ StackResources: [] });
+    const error = await caught(rotateProducerKey(options(fake)));
+    expect(error.code).toBe('PRODUCER_KEYS_UNKNOWN');
+    expect(error.hint).toMatch(/^Nothing was deleted/);
+    expect(fake.state.keys).toEqual(['AKIAOLD', 'AKIANEW']);
   });
 
   it('says which key to delete by hand when the delete is refused', async () => {
