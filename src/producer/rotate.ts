@@ -12,7 +12,7 @@
  */
 import { createCloudFormationClient, createIamClient } from '../aws/clients.js';
 import type { ResolvedStack } from '../config/store.js';
-import { UserError } from '../errors.js';
+import { InterruptedError, UserError } from '../errors.js';
 import type { Reporter } from '../progress.js';
 import { asUserFacing } from '../stack/aws/errors.js';
 import { resolveProfile, resolveRegion } from '../stack/aws/preflight.js';
@@ -121,7 +121,16 @@ export async function rotateProducerKey(options: ProducerRotateOptions): Promise
         cause: error,
       });
     }
-    fresh = await reporter.step('Reading the new key from the secret', () => readProducerKey(stack, env));
+    try {
+      fresh = await reporter.step('Reading the new key from the secret', () => readProducerKey(stack, env));
+    } catch (error) {
+      if (!(error instanceof UserError)) throw error;
+      throw new UserError(`Rotation stopped after the deploy: ${error.message}`, {
+        hint: `The old key ${current.accessKeyId} was kept and still works; run \`streamproc producer rotate --stack ${stack.name}\` again.`,
+        code: error.code,
+        cause: error,
+      });
+    }
     if (fresh.accessKeyId === current.accessKeyId) {
       throw new UserError(
         `The deploy did not replace the producer's key: the secret still holds ${current.accessKeyId}`,
@@ -149,7 +158,8 @@ export async function rotateProducerKey(options: ProducerRotateOptions): Promise
     );
   } catch (error) {
     if (!(error instanceof KeyCheckFailed)) throw error;
-    throw new UserError(
+    const Failure = options.signal.aborted ? InterruptedError : UserError;
+    throw new Failure(
       `The new key ${fresh.accessKeyId} could not put a test record into ${streamName}: ${error.message}`,
       {
         hint: `The old key ${oldKeyIds.join(', ')} was kept and still works. Run \`streamproc producer rotate --stack ${stack.name}\` again: it tries the new key again and deletes the old one only once it works.`,
