@@ -114,8 +114,12 @@ export async function rotateProducerKey(options: ProducerRotateOptions): Promise
       );
     } catch (error) {
       if (!(error instanceof UserError)) throw error;
+      const state =
+        error instanceof InterruptedError
+          ? `The stack update may go on in CloudFormation; the old key ${current.accessKeyId} is kept either way (a replaced key is retained). When the stack has settled,`
+          : `The producer's key ${current.accessKeyId} was not replaced and still works. ${error.hint ?? ''} Then`;
       throw new UserError(`Rotation stopped: ${error.message}`, {
-        hint: `The producer's key ${current.accessKeyId} was not replaced and still works. ${error.hint ?? ''} Then run \`streamproc producer rotate --stack ${stack.name}\` again.`.trim(),
+        hint: `${state} run \`streamproc producer rotate --stack ${stack.name}\` again.`,
         code: error.code,
         exit: error.exit,
         cause: error,
