@@ -44,6 +44,8 @@ export interface ConfirmQuestion {
   message: string;
   /** Flag that answers it without a terminal, e.g. `--yes`. */
   flag: string;
+  /** The logical ids the question is about (deleted or replaced), when it is about resources. */
+  resources?: string[];
 }
 
 export interface DeployOptions {

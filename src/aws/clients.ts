@@ -143,3 +143,11 @@ export async function createCloudWatchLogsClient(
   const { CloudWatchLogsClient } = await import('@aws-sdk/client-cloudwatch-logs');
   return new CloudWatchLogsClient(await controlPlaneConfig(settings));
 }
+
+/** IAM (`producer rotate` lists and deletes the producer user's access keys); AWS_ENDPOINT_URL_IAM reaches moto. */
+export async function createIamClient(
+  settings: ControlPlaneSettings,
+): Promise<import('@aws-sdk/client-iam').IAMClient> {
+  const { IAMClient } = await import('@aws-sdk/client-iam');
+  return new IAMClient(await controlPlaneConfig(settings));
+}

@@ -50,3 +50,24 @@ export async function writeProfile(
   await writeFileAtomic(file, withProfile(text, name, values, marker), 0o600);
   return file;
 }
+
+/** The profiles in `text` that carry `marker` on the line above their section (the ones streamproc wrote). */
+export function markedProfiles(text: string, marker: string): string[] {
+  const lines = text.replace(/\r\n/g, '\n').split('\n');
+  const names: string[] = [];
+  lines.forEach((line, i) => {
+    const name = SECTION.exec(line)?.[1];
+    if (name !== undefined && i > 0 && lines[i - 1] === `# ${marker}`) names.push(name);
+  });
+  return names;
+}
+
+/** The shared-credentials file's text; empty when there is none. */
+export async function readCredentialsFile(env: NodeJS.ProcessEnv = process.env): Promise<string> {
+  try {
+    return await readFile(credentialsFilePath(env), 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return '';
+    throw error;
+  }
+}

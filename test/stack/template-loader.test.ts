@@ -96,6 +96,7 @@ describe('parameters', () => {
       FunctionTimeout: '60',
       LogRetentionDays: '14',
       CreateProducerIdentity: 'false',
+      ProducerKeySerial: '1',
       LogLevel: 'info',
       FilterPattern1: '',
       FilterPattern2: '',

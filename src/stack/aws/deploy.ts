@@ -111,6 +111,7 @@ async function deployInSession(
       confirmed = await options.confirm({
         message: `This deploy deletes or replaces ${list}; data in them is lost. Continue?`,
         flag: '--yes',
+        resources: destructive.map((c) => c.logicalId),
       });
     } finally {
       if (!confirmed) await deleteChangeSet(cfn, changeSet.id, name);

@@ -4,6 +4,7 @@
  */
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { updateStackSettings } from '../../config/store.js';
+import { deleteRetainedProducerKeys } from '../../producer/retained-keys.js';
 import type { TeardownOptions, TeardownResult } from '../../target.js';
 import { assetsBucketName, releaseStackAssets } from './assets.js';
 import { stackFailure } from './failure.js';
@@ -45,6 +46,20 @@ async function teardownInSession(options: TeardownOptions, session: AwsSession):
     if (isInProgress(status) && status !== 'DELETE_IN_PROGRESS') {
       reporter.warn(`Stack ${name} is busy (${status}); waiting for that operation to finish first`);
       await watchStack({ ...watch, operation: `operation already in progress (${status})` });
+    }
+    const producer = resources.find((r) => r.LogicalResourceId === 'ProducerUser')?.PhysicalResourceId;
+    if (producer) {
+      const managed = resources.find((r) => r.LogicalResourceId === 'ProducerAccessKey')?.PhysicalResourceId;
+      const retained = await deleteRetainedProducerKeys({
+        region: ctx.region,
+        profile: ctx.profile,
+        user: producer,
+        managed,
+      });
+      for (const id of retained) {
+        reporter.warn(`Deleted key ${id} of ${producer}, left by a producer rotate that stopped before deleting it`);
+        deleted.push(`AWS::IAM::AccessKey ${id}`);
+      }
     }
     const { DeleteStackCommand } = await import('@aws-sdk/client-cloudformation');
     const result = await watchStack({
