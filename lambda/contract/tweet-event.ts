@@ -25,6 +25,14 @@ export const EVENT_VERSIONS: readonly number[] = [TWEET_EVENT_VERSION, POST_EVEN
  */
 export const MAX_EVENT_BYTES = 64 * 1024;
 
+/**
+ * The partition key of the test record `streamproc producer rotate` puts with a new producer key
+ * (its data is `{"streamproc":"producer-key-check",…}`). It is not a post: the processor skips it,
+ * so a rotation leaves nothing in the table.
+ */
+export const KEY_CHECK_PARTITION_KEY = 'streamproc-producer-key-check';
+export const KEY_CHECK_MARKER = 'producer-key-check';
+
 /** How a v1 record came in. */
 export type TweetSource = 'twitter' | 'replay' | 'synthetic';
 export const TWEET_SOURCES: readonly TweetSource[] = ['twitter', 'replay', 'synthetic'];

@@ -9,7 +9,7 @@
  */
 import type { EventItem } from '../contract/table-layout.js';
 import { DEFAULT_RETENTION_DAYS, DEFAULT_WRITE_CONCURRENCY, type LogLevel } from './config.js';
-import { buildItem, type ItemContext } from './items.js';
+import { buildItem, type ItemContext, isKeyCheckRecord, shardIdOf } from './items.js';
 import { marshallItem } from './marshall.js';
 import type { KinesisStreamBatchResponse, KinesisStreamEvent, LambdaContext } from './types.js';
 import { type BatchWriteClient, itemKey, type PendingItem, writeItems } from './writer.js';
@@ -77,8 +77,16 @@ export function createHandler(options: ProcessorOptions): ProcessorHandler {
     const byKey = new Map<string, PendingItem>();
     const shardIds = new Set<string>();
     let rejected = 0;
+    let keyChecks = 0;
     for (let i = 0; i < records.length; i++) {
-      const item: EventItem = buildItem(records[i] as (typeof records)[number], ctx);
+      const record = records[i] as (typeof records)[number];
+      // A key rotation's test record proved the key by arriving; it is not a post and is not stored.
+      if (isKeyCheckRecord(record)) {
+        keyChecks++;
+        shardIds.add(shardIdOf(record.eventID));
+        continue;
+      }
+      const item: EventItem = buildItem(record, ctx);
       shardIds.add(item.shardId);
       if (item.kind === 'rejected') {
         rejected++;
@@ -107,7 +115,8 @@ export function createHandler(options: ProcessorOptions): ProcessorHandler {
       written: byKey.size - outcome.failed.length,
       rejected,
       failed: failedIndexes.length,
-      duplicates: records.length - byKey.size,
+      duplicates: records.length - keyChecks - byKey.size,
+      ...(keyChecks > 0 ? { keyChecks } : {}),
       requests: outcome.requests,
       retries: outcome.retries,
       durationMs: now() - started,

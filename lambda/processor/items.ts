@@ -15,7 +15,12 @@ import {
   tweetSortKey,
   userPartitionKey,
 } from '../contract/table-layout.js';
-import { decodeTweetEvent, POST_EVENT_VERSION } from '../contract/tweet-event.js';
+import {
+  decodeTweetEvent,
+  KEY_CHECK_MARKER,
+  KEY_CHECK_PARTITION_KEY,
+  POST_EVENT_VERSION,
+} from '../contract/tweet-event.js';
 import type { KinesisStreamRecord } from './types.js';
 
 /** Values shared by every item of one invocation, computed once per batch. */
@@ -53,6 +58,18 @@ function truncateUtf8(bytes: Uint8Array, max: number): Uint8Array {
   // Continuation bytes look like 10xxxxxx; step back to the lead byte of the split character.
   while (end > 0 && ((bytes[end] as number) & 0xc0) === 0x80) end--;
   return bytes.subarray(0, end);
+}
+
+/** A `producer rotate` test record: its partition key and `"streamproc":"producer-key-check"` in its JSON data. */
+export function isKeyCheckRecord(record: KinesisStreamRecord): boolean {
+  if (record.kinesis.partitionKey !== KEY_CHECK_PARTITION_KEY) return false;
+  const bytes = decodeBase64(record.kinesis.data);
+  if (bytes === undefined) return false;
+  try {
+    return (JSON.parse(lenientDecoder.decode(bytes)) as { streamproc?: unknown })?.streamproc === KEY_CHECK_MARKER;
+  } catch {
+    return false;
+  }
 }
 
 export function buildItem(record: KinesisStreamRecord, ctx: ItemContext): EventItem {

@@ -3,16 +3,14 @@
  * A key IAM has just created is refused for a few seconds (IAM is eventually consistent), so
  * refusals are retried with back-off for a bounded time; any other error ends the proof at once.
  *
- * The record is not a tweet event: the processor stores it as a rejected item (reason: unsupported
- * event version), where `browse` shows it with its payload, marked by its partition key
- * `streamproc-producer-key-check` and `"streamproc":"producer-key-check"` in the data.
+ * The record is not a post: its partition key `streamproc-producer-key-check` and
+ * `"streamproc":"producer-key-check"` in the data make the processor skip it (nothing is stored).
  */
+import { KEY_CHECK_MARKER, KEY_CHECK_PARTITION_KEY } from '../../lambda/contract/tweet-event.js';
 import { configuredEndpoint, createKinesisClient } from '../aws/clients.js';
 import { sleep } from '../sleep.js';
 import { isAuthFailure } from '../stack/aws/errors.js';
 import type { ProducerKey } from './key.js';
-
-export const KEY_CHECK_PARTITION_KEY = 'streamproc-producer-key-check';
 
 export interface KeyCheckOptions {
   key: ProducerKey;
@@ -36,7 +34,7 @@ export interface KeyCheckResult {
 /** The test record's data: recognisable, harmless, no secret (an access key id is not one). */
 export function keyCheckRecord(stack: string, accessKeyId: string, at: Date): Uint8Array {
   return new TextEncoder().encode(
-    JSON.stringify({ streamproc: 'producer-key-check', stack, accessKeyId, at: at.toISOString() }),
+    JSON.stringify({ streamproc: KEY_CHECK_MARKER, stack, accessKeyId, at: at.toISOString() }),
   );
 }
 

@@ -244,6 +244,32 @@ describe('processor against dynalite', () => {
     expect(logs.join('\n')).not.toContain('hello, not json'); // raw payloads stay out of info logs
   });
 
+  it("skips producer rotate's key-check record (nothing stored), but stores a look-alike as rejected", async () => {
+    // Prepare: the record `producer rotate` puts with a new key (src/producer/key-check.ts), and
+    // records that share only its partition key or only its marker.
+    const { keyCheckRecord } = await import('../../../src/producer/key-check.js');
+    const check = kinesisRecord(keyCheckRecord('demo', 'AKIA0002NEW', new Date(NOW)), {
+      partitionKey: 'streamproc-producer-key-check',
+    });
+    const samePartitionKey = kinesisRecord(utf8('{"streamproc":"something-else"}'), {
+      partitionKey: 'streamproc-producer-key-check',
+    });
+    const sameMarker = kinesisRecord(keyCheckRecord('demo', 'AKIA0002NEW', new Date(NOW)), { partitionKey: 'p-1' });
+    const post = tweetEvent();
+    // Act
+    const response = await handler(
+      kinesisEvent([check, tweetRecord(post), samePartitionKey, sameMarker]),
+      lambdaContext(),
+    );
+    // Assess
+    expect(response.batchItemFailures).toEqual([]);
+    expect(await getTweet(post)).toMatchObject({ kind: 'tweet' });
+    const items = await scanAll(db.documents, table);
+    expect(items.map((item) => item.kind).sort()).toEqual(['rejected', 'rejected', 'tweet']);
+    expect(items.map((item) => item.seq)).not.toContain(check.kinesis.sequenceNumber);
+    expect(batchLog()).toMatchObject({ records: 4, written: 3, rejected: 2, duplicates: 0, keyChecks: 1 });
+  });
+
   it('logs each rejected record with its reason at debug level', async () => {
     // Prepare
     const debugHandler = createHandler({
