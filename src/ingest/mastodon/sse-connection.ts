@@ -13,6 +13,7 @@ import {
   TIMELINE_PAGE_LIMIT,
   timelineUrl,
 } from './instance.js';
+import { parseEventData } from './stream-event.js';
 
 /**
  * Mastodon writes a `:thump` comment every 15 s on an open stream; this long without a byte is a
@@ -55,14 +56,6 @@ export interface MastodonLoopOptions {
 type Ending = { why: string; heard: boolean; failure?: 'network' | 'http'; waitMs?: number; fatal?: UserError };
 
 const seconds = (ms: number) => `${Number((ms / 1000).toFixed(1))} s`;
-
-function parseData(raw: string): unknown {
-  try {
-    return JSON.parse(raw);
-  } catch {
-    return raw;
-  }
-}
 
 function headersFor(token: string | undefined, accept: string): Record<string, string> {
   return token ? { Accept: accept, Authorization: `Bearer ${token}` } : { Accept: accept };
@@ -173,7 +166,12 @@ async function connectOnce(
       onEvent: (event) => {
         heard = true;
         const raw = event.data;
-        const message: MastodonMessage = { stream: label, event: event.event ?? 'message', raw, data: parseData(raw) };
+        const message: MastodonMessage = {
+          stream: label,
+          event: event.event ?? 'message',
+          raw,
+          data: parseEventData(raw),
+        };
         if (options.accept(message) && queue.push(message)) full = true;
       },
       onComment: () => {

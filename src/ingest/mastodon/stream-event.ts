@@ -23,6 +23,19 @@ export interface MastodonCapture {
   via?: 'timeline';
 }
 
+/**
+ * An event's `data` as JSON, or as the text when it is not JSON or is a bare number: `delete`
+ * sends a status id unquoted, and ids exceed 2^53, so `JSON.parse` would round it.
+ */
+export function parseEventData(raw: string): unknown {
+  if (/^\s*[0-9]+\s*$/.test(raw)) return raw.trim();
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return raw;
+  }
+}
+
 /** True for a `--record` line of `--mastodon`. */
 export function isMastodonCapture(value: Json): boolean {
   return typeof value.mastodon === 'string' && typeof value.event === 'string' && 'data' in value;
