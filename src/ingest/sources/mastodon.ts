@@ -60,7 +60,10 @@ export function mastodonSource(options: MastodonSourceOptions): IngestSource & {
     name: 'mastodon',
     stats,
     async *items(signal) {
-      onState({ state: 'starting', detail: `${host}: ${options.streams.map(streamLabel).join(', ')}` });
+      onState({
+        state: 'starting',
+        detail: `${options.instance.host}: ${options.streams.map(streamLabel).join(', ')}`,
+      });
       const seen = new Set<string>();
       const newest = new Map<string, bigint>();
       const queue = new ItemQueue<MastodonMessage>(options.maxQueued ?? 10_000);
