@@ -89,7 +89,12 @@ describe('streamproc ingest --mastodon end to end on the local engine', () => {
       post(2, '#aws bills, explained'),
       post(3, 'missed #AWS post'),
     );
-    await waitUntil(() => fake.streams().length === 2 && fake.openCount() === 1, 20_000, 'the reconnect');
+    // Back (the second stream is open) and the gap read answered: what comes now comes on the stream.
+    await waitUntil(
+      () => fake.openCount() === 1 && fake.requests.some((r) => r.path === '/api/v1/timelines/tag/aws'),
+      20_000,
+      'the reconnect and the gap read',
+    );
     fake.remove(id(2));
     fake.publish(post(4, '#aws after the reconnect'), post(5, 'one #aws too many'));
     const result = await running.exited;

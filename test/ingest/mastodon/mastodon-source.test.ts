@@ -97,20 +97,39 @@ describe('mastodon source', () => {
   });
 
   it('reads the gap through the REST timeline after a drop: nothing lost, nothing twice', async () => {
-    const posts = [1, 2, 3, 4, 5].map((n) => status({ id: id(n), text: `#aws post ${n}`, account: ALICE }));
+    const posts = [1, 2, 3, 4, 5, 6].map((n) => status({ id: id(n), text: `#aws post ${n}`, account: ALICE }));
+    const at = (n: number) => posts[n - 1] as (typeof posts)[number];
     const { items, source } = await run({ connections: [{ dropAfter: 2 }] }, ['aws'], async (fake, got) => {
       await waitUntil(() => fake.openCount() === 1, 5_000, 'the stream to open');
-      // Two reach the client, then the connection dies; three more are posted before it is back.
-      fake.publish(...posts.slice(0, 3));
-      fake.store(posts[3] as (typeof posts)[number]);
-      await waitUntil(() => fake.streams().length === 2 && fake.openCount() === 1, 5_000, 'the reconnect');
-      fake.publish(posts[4] as (typeof posts)[number]);
-      await waitUntil(() => events(got).length === 5, 5_000, 'five posts');
+      // Two reach the client, then the connection dies; 3, 4 and 5 are posted before it is back.
+      fake.publish(at(1), at(2), at(3));
+      fake.store(at(4), at(5));
+      await waitUntil(
+        () => fake.openCount() === 1 && fake.requests.some((r) => r.path === '/api/v1/timelines/tag/aws'),
+        5_000,
+        'the reconnect and the gap read',
+      );
+      // The stream and the gap read overlap: 5 comes again on the stream, then 6 is new.
+      fake.publish(at(5), at(6));
+      await waitUntil(() => events(got).length === 6 && notices(got, 'duplicate') === 1, 5_000, 'six posts');
     });
     expect(events(items).map((e) => e.id)).toEqual(posts.map((p) => p.id));
     const gapReads = server?.requests.filter((r) => r.path === '/api/v1/timelines/tag/aws') ?? [];
     expect(gapReads[0]?.query).toMatchObject({ min_id: id(2), limit: '40' });
-    expect(source.stats.gapStatuses).toBe(2);
+    expect(source.stats).toMatchObject({ gapStatuses: 3, duplicates: 1 });
+  });
+
+  it('pages a long gap with min_id, oldest page first', async () => {
+    const posts = Array.from({ length: 95 }, (_, i) => status({ id: id(i + 1), text: `#aws ${i + 1}`, account: BOB }));
+    const { items } = await run({ connections: [{ dropAfter: 1 }] }, ['aws'], async (fake, got) => {
+      await waitUntil(() => fake.openCount() === 1, 5_000, 'the stream to open');
+      fake.publish(posts[0] as (typeof posts)[number]);
+      fake.store(...posts.slice(1));
+      await waitUntil(() => events(got).length === 95, 5_000, 'every post');
+    });
+    expect(events(items).map((e) => e.id)).toEqual(posts.map((p) => p.id));
+    const pages = server?.requests.filter((r) => r.path === '/api/v1/timelines/tag/aws').map((r) => r.query.min_id);
+    expect(pages).toEqual([id(1), id(41), id(81)]);
   });
 
   it('drops a status that comes on two hashtag streams, counted as a duplicate', async () => {
