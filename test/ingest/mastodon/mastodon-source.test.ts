@@ -33,7 +33,7 @@ async function run(
   options: FakeMastodonOptions,
   keywords: string[],
   act: (server: FakeMastodon, items: SourceItem[]) => Promise<void>,
-  extra: { token?: string } = {},
+  extra: { token?: string; stallTimeoutMs?: number } = {},
 ): Promise<{ items: SourceItem[]; error?: unknown; source: ReturnType<typeof mastodonSource> }> {
   server = await startFakeMastodon(options);
   const source = mastodonSource({
@@ -41,6 +41,7 @@ async function run(
     instance: new URL(server.url),
     streams: streamsFor(keywords),
     token: extra.token,
+    stallTimeoutMs: extra.stallTimeoutMs,
     timeScale: 0.01,
   });
   const controller = new AbortController();
@@ -117,6 +118,35 @@ describe('mastodon source', () => {
     const gapReads = server?.requests.filter((r) => r.path === '/api/v1/timelines/tag/aws') ?? [];
     expect(gapReads[0]?.query).toMatchObject({ min_id: id(2), limit: '40' });
     expect(source.stats).toMatchObject({ gapStatuses: 3, duplicates: 1 });
+  });
+
+  it('replaces a stream that stays silent (no event, no heartbeat) past the stall timeout, and keeps one that thumps', async () => {
+    const { items } = await run(
+      { heartbeatMs: 60_000 },
+      ['aws'],
+      async (fake, got) => {
+        await waitUntil(() => fake.streams().length >= 2, 5_000, 'the stalled stream to be replaced');
+        await waitUntil(() => fake.openCount() === 1, 5_000, 'the new stream');
+        fake.publish(status({ id: id(1), text: '#aws after a stall', account: ALICE }));
+        await waitUntil(() => events(got).length === 1, 5_000, 'the post');
+      },
+      { stallTimeoutMs: 300 },
+    );
+    expect(events(items)).toHaveLength(1);
+    // With a heartbeat well inside the timeout, one connection lasts.
+    await server?.close();
+    const { items: quiet } = await run(
+      { heartbeatMs: 50 },
+      ['aws'],
+      async (fake) => {
+        await waitUntil(() => fake.openCount() === 1, 5_000, 'the stream');
+        const opened = Date.now();
+        await waitUntil(() => Date.now() - opened > 900, 2_000, 'three stall periods');
+        expect(fake.streams()).toHaveLength(1);
+      },
+      { stallTimeoutMs: 300 },
+    );
+    expect(quiet).toEqual([]);
   });
 
   it('pages a long gap with min_id, oldest page first', async () => {
