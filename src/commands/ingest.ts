@@ -17,18 +17,19 @@ import { colorEnabled } from '../ui/style.js';
 
 export default class Ingest extends StreamprocCommand<typeof Ingest> {
   static description =
-    `Send posts into the stack's Kinesis stream: from the X API v2 filtered stream (or the sampled stream), from Bluesky's Jetstream, from a file of newline-delimited JSON, or generated.
+    `Send posts into the stack's Kinesis stream: from the X API v2 filtered stream (or the sampled stream), from Bluesky's Jetstream, from a Mastodon instance's streaming API, from a file of newline-delimited JSON, or generated.
 
 Sources (exactly one):
   --twitter           the X filtered stream; its rules are synced to the stack's keywords, tagged "streamproc:<stack>" so other rules on the app are never touched. Needs a bearer token (or API key + secret) from \`streamproc init\`. X bills every post read.
   --sample            the X sampled stream (about 1 % of all posts).
+  --mastodon          a Mastodon instance's streaming API (free; many instances need an access token from \`streamproc init\`): one hashtag stream per keyword when every keyword is one word, else the public timeline filtered here; after a reconnect the gap is read through the REST timeline, nothing twice. --instance URL picks another instance for one run.
   --bluesky           every new Bluesky post through Jetstream (free, no account), filtered here by the keywords; resumes where the last run stopped (a cursor kept under the stack's data directory).
-  --file PATH         replay NDJSON in the X v2 shape, the v1.1 shape, Jetstream events (a --record capture), or streamproc's own event shape (a given-up file); "-" reads stdin.
+  --file PATH         replay NDJSON in the X v2 shape, the v1.1 shape, Jetstream or Mastodon events (a --record capture), or streamproc's own event shape (a given-up file); "-" reads stdin.
   --synthetic         realistic generated tweets (several languages, emoji, hashtags, mentions), deterministic per --seed.
 
 Records are batched into PutRecords (up to 500 records / 5 MiB), partitioned by author; failed entries are retried with back-off until --retry-deadline, then written to a file you can replay with --file. Lines that are not usable tweets are counted and reported, never sent. Ctrl-C stops the source, sends what is buffered and prints the summary (exit 130); a second Ctrl-C exits at once and saves the unsent records.
 
-The X API origin can be overridden with STREAMPROC_X_API_URL (for tests and HTTP proxies only); the Jetstream endpoint with STREAMPROC_JETSTREAM_URL (a self-hosted instance, tests), the Bluesky profile API used for unknown handles with STREAMPROC_BSKY_API_URL.
+The X API origin can be overridden with STREAMPROC_X_API_URL (for tests and HTTP proxies only); the Jetstream endpoint with STREAMPROC_JETSTREAM_URL (a self-hosted instance, tests), the Bluesky profile API used for unknown handles with STREAMPROC_BSKY_API_URL, the Mastodon instance with STREAMPROC_MASTODON_URL (the stack's token is sent only to the instance it was set for).
 
 ${EXIT_CODES_HELP}`;
   static examples = [
@@ -56,6 +57,15 @@ ${EXIT_CODES_HELP}`;
     {
       command: '<%= config.bin %> <%= command.id %> --bluesky --record capture.jsonl',
       description: 'Stream Bluesky and keep every message received, to replay later with --file capture.jsonl.',
+    },
+    {
+      command: '<%= config.bin %> <%= command.id %> --mastodon --keywords aws,serverless --max-posts 50',
+      description: "The next 50 posts tagged #aws or #serverless on the stack's Mastodon instance (hashtag streams).",
+    },
+    {
+      command:
+        '<%= config.bin %> <%= command.id %> --mastodon --instance https://fosstodon.org --keywords "aws lambda" --record toots.jsonl',
+      description: 'The public timeline of another instance, filtered here for a phrase, kept for --file replay.',
     },
     {
       command: '<%= config.bin %> <%= command.id %> --synthetic --count 1000 --json',
@@ -86,6 +96,10 @@ ${EXIT_CODES_HELP}`;
     'given-up-file': Flags.string({
       description: "Where records that could not be sent are written (default: under the stack's data directory).",
     }),
+    mastodon: Flags.boolean({
+      description:
+        "Read a Mastodon instance's streaming API: hashtag streams for one-word keywords, else the public timeline filtered by the keywords.",
+    }),
     'max-posts': Flags.integer({
       description:
         'Stop cleanly once this many posts were sent (any source; with --twitter it caps what X bills you for).',
@@ -94,9 +108,13 @@ ${EXIT_CODES_HELP}`;
     'post-cost': Flags.string({
       description: `With --twitter or --sample: what X charges per post read, in US dollars, for the spend estimate (default ${X_POST_COST_USD}, or $${POST_COST_ENV}).`,
     }),
+    instance: Flags.string({
+      description:
+        "With --mastodon: the instance's URL for this run (default: the stack's, from `init --mastodon-instance`, else https://mastodon.social).",
+    }),
     keywords: Flags.string({
       description:
-        "Comma-separated keywords for this run instead of the stack's (--twitter, --bluesky, --synthetic; with --file, only matching posts are sent). A word matches whole words and hashtags, case-insensitively; #tag matches the hashtag only.",
+        "Comma-separated keywords for this run instead of the stack's (--twitter, --bluesky, --mastodon, --synthetic; with --file, only matching posts are sent). A word matches whole words and hashtags, case-insensitively; #tag matches the hashtag only.",
     }),
     linger: Flags.integer({
       description: 'Milliseconds a partial batch waits for more records before it is sent.',
@@ -110,7 +128,7 @@ ${EXIT_CODES_HELP}`;
     }),
     record: Flags.string({
       description:
-        'With --bluesky, --twitter or --sample: append every message received, as received, to this file (replay it with --file).',
+        'With --bluesky, --mastodon, --twitter or --sample: append every message received, as received, to this file (replay it with --file).',
     }),
     'retry-deadline': Flags.integer({
       description: 'Seconds to keep retrying a failing record before giving up on it.',
@@ -135,6 +153,8 @@ ${EXIT_CODES_HELP}`;
       twitter: flags.twitter,
       sample: flags.sample,
       bluesky: flags.bluesky,
+      mastodon: flags.mastodon,
+      instance: flags.instance,
       keywords: flags.keywords,
       record: flags.record,
       file: flags.file,

@@ -17,7 +17,7 @@ export interface InitJson {
 
 export default class Init extends StreamprocCommand<typeof Init> {
   static description =
-    `Create or update a stack's settings: target, AWS region and profile, X API credentials, keywords, retention.
+    `Create or update a stack's settings: target, AWS region and profile, X API credentials, the Mastodon instance and access token, keywords, retention.
 
 On a terminal it asks for each value, showing the current one as the default; secrets are typed masked and shown only as "set (ends …a1b2)". Every question has a flag and an environment variable, so scripts run \`init --yes\` with flags. Without a terminal and without --yes, a new stack needs --target and --keywords.
 
@@ -46,6 +46,15 @@ ${EXIT_CODES_HELP}`;
       description:
         "aws target: who `ingest` sends as by default: producer (the stack's producer identity) or operator (your credentials).",
       options: ['producer', 'operator'],
+    }),
+    'mastodon-instance': Flags.string({
+      description: 'The Mastodon instance `ingest --mastodon` streams from (default https://mastodon.social).',
+      env: 'MASTODON_INSTANCE',
+    }),
+    'mastodon-token': Flags.string({
+      description:
+        'A Mastodon access token for that instance (many instances need one for streaming); stored like the X tokens, shown redacted. Empty removes it.',
+      env: 'MASTODON_ACCESS_TOKEN',
     }),
     keywords: Flags.string({
       description: 'Keywords the X filtered stream tracks, comma-separated.',
@@ -94,6 +103,7 @@ ${EXIT_CODES_HELP}`;
         keywords: flags.keywords,
         retentionDays: flags['retention-days'],
         ingestAs: flags['ingest-as'] as 'producer' | 'operator' | undefined,
+        mastodon: { instance: flags['mastodon-instance'], token: flags['mastodon-token'] },
         twitter: {
           apiKey: flags['twitter-api-key'],
           apiSecret: flags['twitter-api-secret'],
@@ -118,6 +128,8 @@ ${EXIT_CODES_HELP}`;
       ['keywords', settings.keywords.join(', ')],
       ['retention', `${settings.retentionDays} days`],
       ...Object.entries(settings.twitter).map(([field, shown]) => [`x ${field}`, shown] as [string, string]),
+      ['mastodon instance', settings.mastodon.instance],
+      ['mastodon token', settings.mastodon.token],
     ];
     this.say(renderKeyValues(rows, this.color));
     this.say(`Next: streamproc deploy${result.isDefault ? '' : ` --stack ${result.stack}`}`);

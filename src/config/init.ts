@@ -4,8 +4,12 @@ import { configFile } from './paths.js';
 import { describeSecret } from './redact.js';
 import {
   DEFAULT_KEYWORDS,
+  DEFAULT_MASTODON_INSTANCE,
   DEFAULT_RETENTION_DAYS,
   keywordsProblem,
+  type MastodonSettings,
+  mastodonInstanceProblem,
+  normaliseInstance,
   parseKeywords,
   retentionProblem,
   type StackSettings,
@@ -25,6 +29,8 @@ export interface InitInputs {
   keywords?: string;
   retentionDays?: number;
   twitter?: TwitterCredentials;
+  /** `--mastodon-instance`, `--mastodon-token` (empty token: remove it). */
+  mastodon?: MastodonSettings;
   /** `--ingest-as`: who ingest sends as by default (aws target). */
   ingestAs?: 'producer' | 'operator';
 }
@@ -75,6 +81,7 @@ export const INIT_FLAG_NAMES = {
   keywords: '--keywords',
   retentionDays: '--retention-days',
   ingestAs: '--ingest-as',
+  mastodonInstance: '--mastodon-instance',
 } as const;
 
 function check(problem: string | undefined, flag: string): void {
@@ -208,6 +215,7 @@ export async function runInit(options: InitOptions): Promise<InitResult> {
   check(retentionProblem(retentionDays), INIT_FLAG_NAMES.retentionDays);
 
   const twitter = await resolveTwitter(current?.twitter, given.twitter ?? {}, prompter);
+  const mastodon = await resolveMastodon(current?.mastodon, given.mastodon ?? {}, prompter);
 
   // Who ingest sends as by default: only the aws target has identities.
   const ingestAs = given.ingestAs ?? current?.ingestAs;
@@ -229,11 +237,13 @@ export async function runInit(options: InitOptions): Promise<InitResult> {
     ...(region !== undefined ? { region } : {}),
     ...(profile !== undefined ? { profile } : {}),
     ...(Object.keys(twitter).length > 0 ? { twitter } : {}),
+    ...(Object.keys(mastodon).length > 0 ? { mastodon } : {}),
     ...(ingestAs !== undefined ? { ingestAs } : {}),
   };
   if (region === undefined) delete settings.region;
   if (profile === undefined) delete settings.profile;
   if (Object.keys(twitter).length === 0) delete settings.twitter;
+  if (Object.keys(mastodon).length === 0) delete settings.mastodon;
 
   all.stacks[options.stack] = settings;
   if (options.makeDefault || all.defaultStack === undefined) all.defaultStack = options.stack;
@@ -282,5 +292,50 @@ async function resolveTwitter(
     }
   }
   for (const field of TWITTER_SECRET_FIELDS) if (!result[field]) delete result[field];
+  return result;
+}
+
+/**
+ * The Mastodon instance and token: flags first, then (on a terminal, when asked for) the
+ * instance and the token, masked like X's. The token is optional: many instances stream their
+ * public timelines without one. "-" clears the token.
+ */
+async function resolveMastodon(
+  current: MastodonSettings | undefined,
+  given: MastodonSettings,
+  prompter: InitPrompter | undefined,
+): Promise<MastodonSettings> {
+  const result: MastodonSettings = { ...current };
+  if (given.instance !== undefined) {
+    const instance = normaliseInstance(given.instance);
+    check(mastodonInstanceProblem(instance), INIT_FLAG_NAMES.mastodonInstance);
+    result.instance = instance;
+  }
+  if (given.token !== undefined) result.token = given.token.trim();
+  if (prompter && (given.instance === undefined || given.token === undefined)) {
+    const wanted = await prompter.confirm({
+      message: 'Set the Mastodon instance and access token now? (only ingest --mastodon needs them)',
+      default: false,
+    });
+    if (wanted) {
+      if (given.instance === undefined) {
+        const answer = await prompter.input({
+          message: 'Mastodon instance',
+          default: result.instance ?? DEFAULT_MASTODON_INSTANCE,
+          validate: (value) => mastodonInstanceProblem(normaliseInstance(value)) ?? true,
+        });
+        result.instance = normaliseInstance(answer);
+      }
+      if (given.token === undefined) {
+        const answer = await prompter.password({
+          message: `Mastodon access token, optional (Preferences → Development; scope read:statuses) [${describeSecret(result.token)}] (Enter keeps it, "-" clears it)`,
+        });
+        if (answer.trim() === '-') delete result.token;
+        else if (answer.trim() !== '') result.token = answer.trim();
+      }
+    }
+  }
+  if (!result.token) delete result.token;
+  if (!result.instance) delete result.instance;
   return result;
 }

@@ -1,5 +1,5 @@
 /** How secrets are shown (set, last four characters) and scrubbed from any text. */
-import type { StackSettings, TwitterCredentials } from './settings.js';
+import type { MastodonSettings, StackSettings, TwitterCredentials } from './settings.js';
 import { TWITTER_SECRET_FIELDS } from './settings.js';
 
 /**
@@ -20,12 +20,25 @@ export function redactTwitter(twitter: TwitterCredentials | undefined): Redacted
   return out;
 }
 
-export type RedactedStackSettings = Omit<StackSettings, 'twitter'> & { twitter: RedactedTwitter };
+/** The Mastodon settings as shown: the instance as it is, the token described. */
+export interface RedactedMastodon {
+  instance: string;
+  token: string;
+}
+
+export function redactMastodon(mastodon: MastodonSettings | undefined): RedactedMastodon {
+  return { instance: mastodon?.instance ?? 'not set', token: describeSecret(mastodon?.token) };
+}
+
+export type RedactedStackSettings = Omit<StackSettings, 'twitter' | 'mastodon'> & {
+  twitter: RedactedTwitter;
+  mastodon: RedactedMastodon;
+};
 
 /** A copy of the settings safe to print, log or return as JSON. */
 export function redactStackSettings(settings: StackSettings): RedactedStackSettings {
-  const { twitter, ...rest } = settings;
-  return { ...rest, twitter: redactTwitter(twitter) };
+  const { twitter, mastodon, ...rest } = settings;
+  return { ...rest, twitter: redactTwitter(twitter), mastodon: redactMastodon(mastodon) };
 }
 
 /**
@@ -36,7 +49,10 @@ export function redactStackSettings(settings: StackSettings): RedactedStackSetti
  */
 export function secretValues(settings: StackSettings): string[] {
   const twitter = settings.twitter ?? {};
-  const raw = TWITTER_SECRET_FIELDS.map((f) => twitter[f]).filter((v): v is string => !!v && v.length >= 4);
+  // The Mastodon token travels as `Authorization: Bearer <token>`: raw is the form to scrub.
+  const raw = [...TWITTER_SECRET_FIELDS.map((f) => twitter[f]), settings.mastodon?.token].filter(
+    (v): v is string => !!v && v.length >= 4,
+  );
   const forms = new Set<string>();
   for (const secret of raw) {
     forms.add(secret);

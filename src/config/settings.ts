@@ -19,6 +19,40 @@ export const TWITTER_SECRET_FIELDS = [
   'bearerToken',
 ] as const satisfies readonly (keyof TwitterCredentials)[];
 
+/** A Mastodon instance to stream from, and the access token many instances need for it (a secret). */
+export interface MastodonSettings {
+  /** The instance's origin, e.g. `https://mastodon.social`. */
+  instance?: string;
+  /** An access token (Preferences → Development → New application, scope `read:statuses`); sent as a Bearer token. */
+  token?: string;
+}
+
+export const DEFAULT_MASTODON_INSTANCE = 'https://mastodon.social';
+
+/** Why an instance URL is unusable (http or https, a host, nothing else), or undefined. */
+export function mastodonInstanceProblem(url: string): string | undefined {
+  try {
+    const parsed = new URL(url);
+    if ((parsed.protocol === 'http:' || parsed.protocol === 'https:') && parsed.hostname) return undefined;
+  } catch {
+    // reported below
+  }
+  return `"${url}" is not an http:// or https:// URL of an instance`;
+}
+
+/** `mastodon.social` → `https://mastodon.social`; a URL keeps only its origin. */
+export function normaliseInstance(url: string): string {
+  const text = url.trim();
+  const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(text) ? text : `https://${text}`;
+  try {
+    return new URL(withScheme).origin;
+  } catch {
+    return text;
+  }
+}
+
+export const MASTODON_FIELDS = ['instance', 'token'] as const satisfies readonly (keyof MastodonSettings)[];
+
 export type Target = 'local' | 'aws';
 export const TARGETS: readonly Target[] = ['local', 'aws'];
 
@@ -30,6 +64,8 @@ export interface StackSettings {
   /** Named AWS profile (aws target); streamproc never stores AWS keys, it uses the standard chain. */
   profile?: string;
   twitter?: TwitterCredentials;
+  /** `ingest --mastodon`'s default instance and token. */
+  mastodon?: MastodonSettings;
   /** Keywords the filtered stream tracks. */
   keywords: string[];
   /** Days an item stays in the table before TTL removes it. */
@@ -127,6 +163,13 @@ export function settingsProblems(value: unknown): string[] {
       else {
         const unknown = Object.keys(s.twitter).filter((k) => !(TWITTER_SECRET_FIELDS as readonly string[]).includes(k));
         if (unknown.length > 0) problems.push(`${at}.twitter: unknown field ${unknown.join(', ')}`);
+      }
+    }
+    if (s.mastodon !== undefined) {
+      if (!isRecordOfStrings(s.mastodon)) problems.push(`${at}.mastodon: expected an object of strings`);
+      else {
+        const unknown = Object.keys(s.mastodon).filter((k) => !(MASTODON_FIELDS as readonly string[]).includes(k));
+        if (unknown.length > 0) problems.push(`${at}.mastodon: unknown field ${unknown.join(', ')}`);
       }
     }
     if (s.ingestAs !== undefined && s.ingestAs !== 'producer' && s.ingestAs !== 'operator')

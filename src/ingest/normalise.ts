@@ -9,6 +9,7 @@ import {
 } from '../../lambda/contract/tweet-event.js';
 import type { HandleCache } from './bluesky/handle-cache.js';
 import { identityOf, isJetstreamEvent, readJetstreamEvent } from './bluesky/jetstream-event.js';
+import { isMastodonCapture, readMastodonCapture } from './mastodon/stream-event.js';
 import { isObject, type Json } from './x/json.js';
 import { isProblem, noticeLabel, problemNotice, v1NoticeOf } from './x/notices.js';
 import { bad, fromPost, noticeOutcome, type PayloadOutcome } from './x/outcome.js';
@@ -43,6 +44,8 @@ export function readPayload(
     if (identity) context.handles?.set(identity.did, identity.handle);
     return [readJetstreamEvent(value, context.handles?.get ?? (() => undefined), source)];
   }
+  // A Mastodon streaming event as `--record` writes it (see MastodonCapture).
+  if (isMastodonCapture(value)) return [readMastodonCapture(value, source)];
   if ('v' in value) {
     const checked = validateTweetEvent(value);
     return [checked.ok ? { kind: 'event', event: checked.event } : bad(`record contract: ${checked.reason}`)];

@@ -5,10 +5,12 @@ import { BSKY_API_ORIGIN, BSKY_API_URL_ENV, HandleCache } from './bluesky/handle
 import { JETSTREAM_DEFAULT_URL, JETSTREAM_URL_ENV, jetstreamEndpoint } from './bluesky/jetstream-connection.js';
 import { cursorFilePath, handlesFilePath, readCursor, readHandles } from './bluesky/saved-state.js';
 import { keywordMatcher } from './keyword-filter.js';
+import { MASTODON_DEFAULT_INSTANCE, MASTODON_URL_ENV, mastodonInstance, streamsFor } from './mastodon/instance.js';
 import { postCost } from './post-billing.js';
 import { RawRecorder } from './raw-recorder.js';
 import { blueskySource } from './sources/bluesky.js';
 import { openFileReplay } from './sources/file-replay.js';
+import { mastodonSource } from './sources/mastodon.js';
 import type { IngestSource, SourceState } from './sources/source.js';
 import { syntheticSource } from './sources/synthetic.js';
 import { twitterSource } from './sources/twitter.js';
@@ -19,6 +21,10 @@ export interface SourceChoice {
   sample?: boolean;
   /** `--bluesky`: Bluesky's Jetstream, filtered here by keyword. */
   bluesky?: boolean;
+  /** `--mastodon`: a Mastodon instance's streaming API, hashtag streams or the public one filtered here. */
+  mastodon?: boolean;
+  /** `--instance URL`: the Mastodon instance for this run instead of the stack's (init --mastodon-instance). */
+  instance?: string;
   /** `--keywords a,b`: this run's keywords instead of the stack's (live sources and --synthetic). */
   keywords?: string;
   /** `--record FILE`: a live source's raw messages, appended to FILE for a later --file replay. */
@@ -40,10 +46,12 @@ export function checkSourceChoice(choice: SourceChoice): SourceKind {
     choice.twitter && !choice.sample ? '--twitter' : undefined,
     choice.sample ? '--sample' : undefined,
     choice.bluesky ? '--bluesky' : undefined,
+    choice.mastodon ? '--mastodon' : undefined,
     choice.file !== undefined ? '--file' : undefined,
     choice.synthetic ? '--synthetic' : undefined,
   ].filter((f): f is string => f !== undefined);
-  const hint = 'Pick one of --twitter (the X filtered stream), --sample, --bluesky, --file PATH or --synthetic.';
+  const hint =
+    'Pick one of --twitter (the X filtered stream), --sample, --bluesky, --mastodon, --file PATH or --synthetic.';
   if (picked.length === 0) throw new UsageError('No source given', { hint, code: 'NO_SOURCE' });
   if (picked.length > 1)
     throw new UsageError(`Only one source at a time: ${picked.join(' and ')} were both given`, {
@@ -78,13 +86,20 @@ export function checkSourceChoice(choice: SourceChoice): SourceKind {
     const problem = keywordsProblem(parseKeywords(choice.keywords));
     if (problem) throw new UsageError(`--keywords: ${problem}`, { hint: 'Pass --keywords a,b (comma-separated).' });
   }
-  if (choice.record !== undefined && !(choice.twitter || choice.sample || choice.bluesky)) {
-    throw new UsageError('--record captures a live source (--twitter, --sample, --bluesky)', {
+  if (!choice.mastodon && choice.instance !== undefined) {
+    throw new UsageError('--instance only applies to --mastodon', {
+      hint: 'Drop --instance, or use --mastodon --instance https://mastodon.social.',
+      code: 'FLAG_COMBINATION',
+    });
+  }
+  const live = choice.twitter || choice.sample || choice.bluesky || choice.mastodon;
+  if (choice.record !== undefined && !live) {
+    throw new UsageError('--record captures a live source (--twitter, --sample, --bluesky, --mastodon)', {
       hint: 'Drop --record: a file or generated input can be replayed as it is.',
       code: 'FLAG_COMBINATION',
     });
   }
-  if ((choice.twitter || choice.sample || choice.bluesky) && choice.rate !== undefined) {
+  if (live && choice.rate !== undefined) {
     throw new UsageError('--rate paces --file and --synthetic; a live stream sets its own pace', {
       hint: 'Drop --rate.',
       code: 'FLAG_COMBINATION',
@@ -104,7 +119,7 @@ export function checkSourceChoice(choice: SourceChoice): SourceKind {
   return which.slice(2) as SourceKind;
 }
 
-export type SourceKind = 'twitter' | 'sample' | 'bluesky' | 'file' | 'synthetic';
+export type SourceKind = 'twitter' | 'sample' | 'bluesky' | 'mastodon' | 'file' | 'synthetic';
 
 /** Opens the chosen source now, so that a missing file or missing X credentials fail first. */
 export async function openSource(
@@ -136,6 +151,7 @@ export async function openSource(
     };
   }
   if (kind === 'bluesky') return { source: await openBluesky(stack, choice, keywords, onState) };
+  if (kind === 'mastodon') return { source: await openMastodon(stack, choice, keywords, onState) };
   // X bills every post read: the source counts them as they arrive, queued or not.
   let read = 0;
   const source = twitterSource({
@@ -180,6 +196,39 @@ async function openBluesky(
     handlesFile,
     startCursor: stored?.timeUs,
     startKeys: stored?.keys,
+    recorder,
+    onState,
+  });
+}
+
+/**
+ * The Mastodon source: the instance from --instance, else STREAMPROC_MASTODON_URL, else the stack's
+ * (init --mastodon-instance), else mastodon.social. The stack's token goes only to the instance it
+ * was configured for: another instance given for one run gets no token (it would leak there).
+ */
+async function openMastodon(
+  stack: ResolvedStack,
+  choice: SourceChoice,
+  keywords: string[],
+  onState: (state: SourceState) => void,
+): Promise<IngestSource> {
+  const configured = stack.settings.mastodon?.instance ?? MASTODON_DEFAULT_INSTANCE;
+  const given = choice.instance ?? (process.env[MASTODON_URL_ENV] || undefined);
+  const instance = mastodonInstance(
+    given ?? configured,
+    choice.instance !== undefined
+      ? 'Pass --instance https://mastodon.social (or your instance).'
+      : given !== undefined
+        ? `Set ${MASTODON_URL_ENV} to an instance URL such as https://mastodon.social, or unset it.`
+        : 'Set the instance with `streamproc init --mastodon-instance https://mastodon.social`.',
+  );
+  const token = instance.origin === mastodonInstance(configured).origin ? stack.settings.mastodon?.token : undefined;
+  const recorder = choice.record !== undefined ? await RawRecorder.open(choice.record) : undefined;
+  return mastodonSource({
+    keywords,
+    instance,
+    streams: streamsFor(keywords),
+    token,
     recorder,
     onState,
   });

@@ -18,6 +18,7 @@ afterEach(async () => {
 });
 
 const TOKEN = 'AAAAbearer-token-typed-at-the-prompt-7f3e';
+const MASTODON_TOKEN = 'mastodon-token-typed-at-the-prompt-9c1d';
 
 /** Waits for the next question, checks that it asks `question`, types `text` if given, presses Enter. */
 async function answer(question: string, text?: string): Promise<void> {
@@ -59,6 +60,20 @@ describe('init prompts (driven through @inquirer/testing)', () => {
     expect(screen.getScreen()).not.toContain(TOKEN);
     screen.keypress('enter');
 
+    // Mastodon: the instance (a bare host becomes its https origin), then the token, masked.
+    await answer('Set the Mastodon instance and access token now?', 'y');
+    await screen.next();
+    expect(screen.getScreen()).toContain('Mastodon instance');
+    expect(screen.getScreen()).toContain('https://mastodon.social');
+    for (let i = 0; i < 'https://mastodon.social'.length; i++) screen.keypress('backspace');
+    screen.type('fosstodon.org');
+    screen.keypress('enter');
+    await screen.next();
+    expect(screen.getScreen()).toContain('Mastodon access token, optional');
+    screen.type(MASTODON_TOKEN);
+    expect(screen.getScreen()).not.toContain(MASTODON_TOKEN);
+    screen.keypress('enter');
+
     const result = await done;
 
     // Assess
@@ -69,9 +84,11 @@ describe('init prompts (driven through @inquirer/testing)', () => {
       keywords: ['aws', 'serverless', 'kinesis', 'reinvent'],
       retentionDays: 30,
       twitter: { bearerToken: TOKEN },
+      mastodon: { instance: 'https://fosstodon.org', token: MASTODON_TOKEN },
     });
     const saved = JSON.parse(await readFile(file, 'utf8'));
     expect(saved.stacks.demo.twitter.bearerToken).toBe(TOKEN);
+    expect(saved.stacks.demo.mastodon.token).toBe(MASTODON_TOKEN);
   });
 
   it('re-validates a bad answer instead of accepting it', async () => {
@@ -88,7 +105,7 @@ describe('init prompts (driven through @inquirer/testing)', () => {
     screen.type('ap-south-1');
     screen.keypress('enter');
 
-    await acceptNext(4); // profile, keywords, retention, credentials?
+    await acceptNext(5); // profile, keywords, retention, X credentials?, Mastodon?
 
     const result = await done;
     expect(result.settings.region).toBe('ap-south-1');
@@ -111,6 +128,7 @@ describe('init prompts (driven through @inquirer/testing)', () => {
     expect(screen.getScreen()).toContain('set (ends …7f3e)');
     expect(screen.getScreen()).not.toContain(TOKEN);
     screen.keypress('enter');
+    await answer('Set the Mastodon instance and access token now?');
 
     const result = await done;
     expect(result.settings.twitter).toEqual({ bearerToken: TOKEN });

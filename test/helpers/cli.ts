@@ -38,7 +38,13 @@ export interface CliOptions {
 export function cliEnv(dirs: { configDir: string; dataDir: string }, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const key of Object.keys(env)) {
-    if (key.startsWith('STREAMPROC_') || key.startsWith('TWITTER_') || key === 'AWS_PROFILE') delete env[key];
+    if (
+      key.startsWith('STREAMPROC_') ||
+      key.startsWith('TWITTER_') ||
+      key.startsWith('MASTODON_') ||
+      key === 'AWS_PROFILE'
+    )
+      delete env[key];
   }
   return {
     ...env,

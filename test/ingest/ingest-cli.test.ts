@@ -6,8 +6,9 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PipelineEndpoints } from '../../src/target.js';
-import { ROOT, type RunningCli, requireBuilt, runCli, startCli, tempDirs } from '../helpers/cli.js';
+import { ROOT, type RunningCli, runCli, startCli, tempDirs } from '../helpers/cli.js';
 import { startFakeXServer, v2Message } from '../helpers/fake-x-server.js';
+import { deployLocalStack, type LocalStack } from '../helpers/local-stack.js';
 import { runCommand } from '../helpers/run-command.js';
 
 describe('streamproc ingest: flags and input errors', () => {
@@ -71,58 +72,18 @@ async function interruptCli(
 }
 
 describe('streamproc ingest end to end on the local engine', () => {
-  let dirs: Awaited<ReturnType<typeof tempDirs>>;
+  let stack: LocalStack;
+  let dirs: LocalStack['dirs'];
   let endpoints: PipelineEndpoints;
-
-  async function tweetIds(): Promise<Set<string>> {
-    const { createDynamoDbClient } = await import('../../src/aws/clients.js');
-    const { ScanCommand } = await import('@aws-sdk/client-dynamodb');
-    const client = await createDynamoDbClient({ region: endpoints.region, service: endpoints.dynamodb });
-    const ids = new Set<string>();
-    let start: Record<string, never> | undefined;
-    do {
-      const page = await client.send(
-        new ScanCommand({
-          TableName: endpoints.tableName,
-          ExclusiveStartKey: start,
-          ProjectionExpression: 'tweetId, kind',
-        }),
-      );
-      for (const item of page.Items ?? []) if (item.kind?.S === 'tweet' && item.tweetId?.S) ids.add(item.tweetId.S);
-      start = page.LastEvaluatedKey as typeof start;
-    } while (start);
-    client.destroy();
-    return ids;
-  }
-
-  async function waitForIds(expected: string[], timeoutMs = 30_000): Promise<Set<string>> {
-    const deadline = Date.now() + timeoutMs;
-    let ids = await tweetIds();
-    while (!expected.every((id) => ids.has(id)) && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 500));
-      ids = await tweetIds();
-    }
-    return ids;
-  }
+  const waitForIds = (expected: string[], timeoutMs?: number) => stack.waitForIds(expected, timeoutMs);
 
   beforeAll(async () => {
-    requireBuilt('dist/processor/index.mjs');
-    dirs = await tempDirs('streamproc-ingest-e2e-');
-    const deploy = await runCli(['deploy', '--json'], { env: dirs.env(), timeoutMs: 60_000 });
-    expect(deploy.code, deploy.stderr).toBe(0);
-    process.env.STREAMPROC_CONFIG_DIR = dirs.configDir;
-    process.env.STREAMPROC_DATA_DIR = dirs.dataDir;
-    const modulePath = '../../src/local/target/target.js';
-    const { localTarget } = (await import(modulePath)) as typeof import('../../src/local/target/target.js');
-    const { resolveStack } = await import('../../src/config/store.js');
-    endpoints = await localTarget().endpoints(await resolveStack(undefined));
+    stack = await deployLocalStack('streamproc-ingest-e2e-');
+    ({ dirs, endpoints } = stack);
   }, 90_000);
 
   afterAll(async () => {
-    if (dirs) {
-      await runCli(['teardown', '--yes'], { env: dirs.env(), timeoutMs: 30_000 });
-      await dirs.cleanup();
-    }
+    await stack?.teardown();
   }, 60_000);
 
   it('sends 2000 synthetic tweets that all land in the table, and prints the summary as JSON', async () => {

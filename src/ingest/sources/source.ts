@@ -44,7 +44,7 @@ export interface BadInput {
   excerpt: string;
 }
 
-export type SourceName = 'twitter' | 'twitter-sample' | 'bluesky' | 'file' | 'stdin' | 'synthetic';
+export type SourceName = 'twitter' | 'twitter-sample' | 'bluesky' | 'mastodon' | 'file' | 'stdin' | 'synthetic';
 
 /** A source's lifecycle as the progress line shows it. */
 export interface SourceState {

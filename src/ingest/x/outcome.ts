@@ -8,7 +8,7 @@ import type { XNotice } from './notices.js';
  */
 export type PayloadOutcome =
   | { kind: 'event'; event: TweetEvent }
-  | { kind: 'notice'; notice: XNotice | JetstreamNotice }
+  | { kind: 'notice'; notice: XNotice | JetstreamNotice | MastodonNotice }
   | { kind: 'bad'; reason: string };
 
 /**
@@ -17,6 +17,16 @@ export type PayloadOutcome =
  */
 export interface JetstreamNotice {
   kind: 'identity' | 'account' | 'delete' | 'commit';
+  title?: string;
+  detail: string;
+}
+
+/**
+ * What a Mastodon stream sends besides posts: `delete` (a status id deleted), and the events a
+ * public or hashtag stream does not normally carry (`notification`, `filters_changed`, …) by name.
+ */
+export interface MastodonNotice {
+  kind: string;
   title?: string;
   detail: string;
 }

@@ -6,10 +6,9 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { PipelineEndpoints } from '../../../src/target.js';
-import { requireBuilt, runCli, startCli, tempDirs } from '../../helpers/cli.js';
-import { killEngines } from '../../helpers/engines.js';
+import { runCli, startCli, tempDirs } from '../../helpers/cli.js';
 import { type FakeJetstream, identityEvent, postEvent, startFakeJetstream } from '../../helpers/fake-jetstream.js';
+import { deployLocalStack, type LocalStack } from '../../helpers/local-stack.js';
 import { runCommand } from '../../helpers/run-command.js';
 import { waitUntil } from '../../helpers/wait.js';
 
@@ -55,28 +54,11 @@ describe('streamproc ingest --bluesky: flags', () => {
 });
 
 describe('streamproc ingest --bluesky end to end on the local engine', () => {
-  let dirs: Awaited<ReturnType<typeof tempDirs>>;
-  let endpoints: PipelineEndpoints;
+  let stack: LocalStack;
+  let dirs: LocalStack['dirs'];
   let jetstream: FakeJetstream;
 
-  async function tableItems(): Promise<{ id: string; username: string; network?: string; source: string }[]> {
-    const { createDynamoDbClient } = await import('../../../src/aws/clients.js');
-    const { ScanCommand } = await import('@aws-sdk/client-dynamodb');
-    const client = await createDynamoDbClient({ region: endpoints.region, service: endpoints.dynamodb });
-    try {
-      const page = await client.send(new ScanCommand({ TableName: endpoints.tableName }));
-      return (page.Items ?? [])
-        .filter((item) => item.kind?.S === 'tweet')
-        .map((item) => ({
-          id: item.tweetId?.S as string,
-          username: item.username?.S as string,
-          network: item.network?.S,
-          source: item.source?.S as string,
-        }));
-    } finally {
-      client.destroy();
-    }
-  }
+  const tableItems = () => stack.posts();
 
   const env = () =>
     dirs.env({
@@ -88,26 +70,14 @@ describe('streamproc ingest --bluesky end to end on the local engine', () => {
   const storedCursor = async () => (JSON.parse(await readFile(cursorFile(), 'utf8')) as { timeUs: number }).timeUs;
 
   beforeAll(async () => {
-    requireBuilt('dist/processor/index.mjs');
-    dirs = await tempDirs('streamproc-bluesky-e2e-');
-    const deploy = await runCli(['deploy', '--json'], { env: dirs.env(), timeoutMs: 60_000 });
-    expect(deploy.code, deploy.stderr).toBe(0);
-    process.env.STREAMPROC_CONFIG_DIR = dirs.configDir;
-    process.env.STREAMPROC_DATA_DIR = dirs.dataDir;
-    const modulePath = '../../../src/local/target/target.js';
-    const { localTarget } = (await import(modulePath)) as typeof import('../../../src/local/target/target.js');
-    const { resolveStack } = await import('../../../src/config/store.js');
-    endpoints = await localTarget().endpoints(await resolveStack(undefined));
+    stack = await deployLocalStack('streamproc-bluesky-e2e-');
+    dirs = stack.dirs;
     jetstream = await startFakeJetstream({ connections: [{ dropAfter: 3 }] });
   }, 90_000);
 
   afterAll(async () => {
     await jetstream?.close();
-    if (dirs) {
-      await runCli(['teardown', '--yes'], { env: dirs.env(), timeoutMs: 30_000 });
-      await killEngines(dirs.dataDir);
-      await dirs.cleanup();
-    }
+    await stack?.teardown();
   }, 60_000);
 
   it('sends the matching posts through a drop mid-stream, without a gap or a duplicate, and stops after --max-posts', async () => {
