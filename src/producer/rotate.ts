@@ -211,15 +211,15 @@ function deployWith(stack: ResolvedStack, reporter: Reporter, signal: AbortSigna
   };
 }
 
-/** The key the stack manages now (ProducerAccessKey's physical id); undefined when the stack cannot say. */
-async function managedKeyId(
+/** Runs `call` with a CloudFormation client, its errors made user-facing as a describe of the stack. */
+async function describing<T>(
   stack: ResolvedStack,
   settings: { region: string; profile?: string },
-): Promise<string | undefined> {
+  call: (cfn: Awaited<ReturnType<typeof createCloudFormationClient>>) => Promise<T>,
+): Promise<T> {
   const cfn = await createCloudFormationClient(settings);
   try {
-    const resources = await stackResources(cfn, stack.name);
-    return resources.find((r) => r.LogicalResourceId === 'ProducerAccessKey')?.PhysicalResourceId || undefined;
+    return await call(cfn);
   } catch (error) {
     throw asUserFacing(error, {
       operation: `describe stack ${stack.name}`,
@@ -231,23 +231,25 @@ async function managedKeyId(
   }
 }
 
+/** The key the stack manages now (ProducerAccessKey's physical id); undefined when the stack cannot say. */
+function managedKeyId(
+  stack: ResolvedStack,
+  settings: { region: string; profile?: string },
+): Promise<string | undefined> {
+  return describing(stack, settings, async (cfn) => {
+    const resources = await stackResources(cfn, stack.name);
+    return resources.find((r) => r.LogicalResourceId === 'ProducerAccessKey')?.PhysicalResourceId || undefined;
+  });
+}
+
 /** The serial deployed now: the stack's own parameter, else the saved one, else the template's 1. */
-async function deployedSerial(stack: ResolvedStack, settings: { region: string; profile?: string }): Promise<number> {
+function deployedSerial(stack: ResolvedStack, settings: { region: string; profile?: string }): Promise<number> {
   const saved = Number(stack.settings.parameters?.[SERIAL_PARAMETER] ?? 1);
-  const cfn = await createCloudFormationClient(settings);
-  try {
+  return describing(stack, settings, async (cfn) => {
     const deployed = await findStack(cfn, stack.name);
     const value = deployed ? Number(stackParameter(deployed, SERIAL_PARAMETER)) : Number.NaN;
     return Number.isFinite(value) ? Math.max(value, saved) : saved;
-  } catch (error) {
-    throw asUserFacing(error, {
-      operation: `describe stack ${stack.name}`,
-      stack: stack.name,
-      profile: settings.profile,
-    });
-  } finally {
-    cfn.destroy();
-  }
+  });
 }
 
 interface IamTarget {
