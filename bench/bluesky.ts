@@ -8,13 +8,11 @@
  * sent per second, Jetstream messages read per second, and this process's CPU per message read.
  */
 
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { HandleCache } from '../src/ingest/bluesky/handle-cache.js';
-import { startIngest } from '../src/ingest/ingest.js';
 import { blueskySource } from '../src/ingest/sources/bluesky.js';
 import { createStream, kinesisClient } from '../test/helpers/kinesalite.js';
 import { startChildServer, stopChildServers } from './lib/child-server.js';
+import { measureLiveSource } from './lib/live-source-run.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
@@ -38,29 +36,14 @@ async function run(jetstream: string, kinesisEndpoint: string, stream: string, p
     handles: new HandleCache(),
     startCursor: T0 - 1,
   });
-  const cpu = process.cpuUsage();
-  const started = performance.now();
-  const ingest = await startIngest({
-    source,
-    client,
-    streamName: stream,
-    givenUpFile: join(tmpdir(), `bench-bluesky-given-up-${process.pid}.jsonl`),
-    signal: new AbortController().signal,
-    maxPosts: posts,
-  });
-  const summary = await ingest.done;
-  const seconds = (performance.now() - started) / 1000;
-  const used = process.cpuUsage(cpu);
-  client.destroy();
-  if (summary.sent !== posts) throw new Error(`sent ${summary.sent} of ${posts}`);
-  const messages = source.stats.received;
+  const measured = await measureLiveSource({ name: 'bluesky', source, client, stream, posts });
   return {
-    posts,
-    messages,
-    seconds: Number(seconds.toFixed(3)),
-    postsPerSecond: Math.round(posts / seconds),
-    messagesPerSecond: Math.round(messages / seconds),
-    cpuMicrosPerMessage: Number(((used.user + used.system) / messages).toFixed(1)),
+    posts: measured.posts,
+    messages: measured.received,
+    seconds: measured.seconds,
+    postsPerSecond: measured.postsPerSecond,
+    messagesPerSecond: measured.receivedPerSecond,
+    cpuMicrosPerMessage: measured.cpuMicrosPerReceived,
   };
 }
 

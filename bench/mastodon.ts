@@ -8,12 +8,10 @@
  * Figures: posts sent per second, events read per second, and this process's CPU per event.
  */
 
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { startIngest } from '../src/ingest/ingest.js';
 import { mastodonSource } from '../src/ingest/sources/mastodon.js';
 import { createStream, kinesisClient } from '../test/helpers/kinesalite.js';
 import { startChildServer, stopChildServers } from './lib/child-server.js';
+import { measureLiveSource } from './lib/live-source-run.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
@@ -37,29 +35,14 @@ async function run(instancePort: number, kinesisEndpoint: string, stream: string
     instance: new URL(`http://127.0.0.1:${instancePort}`),
     streams: [{ kind: 'public' }],
   });
-  const cpu = process.cpuUsage();
-  const started = performance.now();
-  const ingest = await startIngest({
-    source,
-    client,
-    streamName: stream,
-    givenUpFile: join(tmpdir(), `bench-mastodon-given-up-${process.pid}.jsonl`),
-    signal: new AbortController().signal,
-    maxPosts: posts,
-  });
-  const summary = await ingest.done;
-  const seconds = (performance.now() - started) / 1000;
-  const used = process.cpuUsage(cpu);
-  client.destroy();
-  if (summary.sent !== posts) throw new Error(`sent ${summary.sent} of ${posts}`);
-  const events = source.stats.received;
+  const measured = await measureLiveSource({ name: 'mastodon', source, client, stream, posts });
   return {
-    posts,
-    events,
-    seconds: Number(seconds.toFixed(3)),
-    postsPerSecond: Math.round(posts / seconds),
-    eventsPerSecond: Math.round(events / seconds),
-    cpuMicrosPerEvent: Number(((used.user + used.system) / events).toFixed(1)),
+    posts: measured.posts,
+    events: measured.received,
+    seconds: measured.seconds,
+    postsPerSecond: measured.postsPerSecond,
+    eventsPerSecond: measured.receivedPerSecond,
+    cpuMicrosPerEvent: measured.cpuMicrosPerReceived,
   };
 }
 
