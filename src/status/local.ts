@@ -3,6 +3,7 @@ import { resourceName } from '../config/stack-name.js';
 import type { ResolvedStack } from '../config/store.js';
 import { callRoute } from '../local/engine/control-client.js';
 import { stackEnginePaths } from '../local/engine/paths.js';
+import { normalizePipeline, primaryFunction, primaryMapping } from '../local/engine/pipeline-shape.js';
 import type { LocalPipeline } from '../local/engine/protocol.js';
 import type { ShardBehind } from '../local/engine/records-behind.js';
 import { isProcessAlive, readJson } from '../local/engine/state.js';
@@ -34,13 +35,15 @@ export async function gatherLocal(options: GatherOptions): Promise<StatusFigures
     at: new Date(nowMs).toISOString(),
     windowSeconds: options.windowMs / 1_000,
   };
-  const pipeline = await readJson<LocalPipeline>(paths.pipeline);
+  const saved = await readJson<LocalPipeline>(paths.pipeline);
   const live = await findRunningEngine(paths, 2_000);
-  const applied = live?.status.pipeline ?? pipeline;
+  const appliedRaw = live?.status.pipeline ?? saved;
+  const applied = appliedRaw && normalizePipeline(appliedRaw);
   if (!applied) {
     return { ...base, deployed: false, running: false };
   }
-  const failureFile = applied.mapping.failureFile ?? paths.failures;
+  const mapping = primaryMapping(applied);
+  const failureFile = mapping.failureFile ?? paths.failures;
   const failedBatches: Known<number> = await countLines(failureFile).catch((e) => unknown(reason(e)));
   const failureDestination = { kind: 'file' as const, location: failureFile, failedBatches };
   const stream = {
@@ -48,7 +51,7 @@ export async function gatherLocal(options: GatherOptions): Promise<StatusFigures
     shards: applied.stream.shardCount,
     retentionHours: applied.stream.retentionHours,
   };
-  const settings = applied.mapping.settings;
+  const settings = mapping.settings;
   const mappingSettings = {
     batchSize: settings.batchSize,
     batchingWindowSeconds: settings.maximumBatchingWindowInSeconds,
@@ -175,7 +178,7 @@ async function gatherRunning(context: RunningContext): Promise<StatusFigures> {
       shards: shardFigures,
     },
     processor: {
-      name: applied.function.name,
+      name: primaryFunction(applied).name,
       invocations: invocations.length,
       errors,
       throttles: 0,

@@ -1,5 +1,6 @@
 /** The daemon's answer to each control route of the protocol: status, the apply steps, the item count. */
 import type { Applier } from './applier.js';
+import { primaryFunction } from './pipeline-shape.js';
 import type { EngineRouteHandlers } from './protocol.js';
 import type { EngineState } from './state.js';
 
@@ -24,7 +25,7 @@ export function engineRoutes(options: EngineRoutesOptions): EngineRouteHandlers 
     'POST /apply/table': async (request) => applier.table(request.pipeline),
     'POST /apply/mapping': async (request) => {
       const result = await applier.mapping(request.pipeline);
-      await options.bundleApplied(request.pipeline.function.bundleSha);
+      await options.bundleApplied(primaryFunction(request.pipeline).bundleSha);
       return result;
     },
     'POST /apply/commit': async (request) => {

@@ -52,10 +52,20 @@ export interface FunctionSpec {
   bundlePath?: string;
   bundleSha?: string;
   bundleBytes?: number;
+  /**
+   * The template parameter its code location comes from (`Code.S3Key: !Ref CodeS3Key`): deploy
+   * gives the function the bundle it stages under that parameter (the processor's, the consumer's).
+   */
+  codeParameter?: string;
 }
 
 export interface MappingSpec {
+  /** The mapping's id: its checkpoints, stats and runner are keyed by it. */
   logicalId: string;
+  /** The function it invokes (a FunctionSpec logicalId). */
+  functionLogicalId: string;
+  /** The stream it reads (the StreamSpec logicalId). */
+  streamLogicalId: string;
   /** The runner's settings, as the template's event source mapping declares them. */
   settings: MappingSettings;
   /** The on-failure destination: a local file instead of the queue. */
@@ -75,8 +85,10 @@ export interface LocalPipeline {
   parameters: Record<string, string>;
   stream: StreamSpec;
   table: TableSpec;
-  function: FunctionSpec;
-  mapping: MappingSpec;
+  /** Every function; the first is the processor (the one the main mapping invokes). */
+  functions: FunctionSpec[];
+  /** Every event source mapping on the stream, each independent (its own checkpoints and settings). */
+  mappings: MappingSpec[];
   skipped: SkippedResource[];
   /** Mapping and function properties with no local effect (deploy warns about each). */
   ignoredProperties?: PropertyNote[];
@@ -105,9 +117,11 @@ export interface TableApplied extends TableStatus {
   ttlSweeper: boolean;
 }
 
-/** What POST /apply/mapping returns: whether the runner was started or hot-swapped. */
+/** What POST /apply/mapping returns: what happened to each mapping's runner, by mapping logical id. */
 export interface MappingApplied {
+  /** The first mapping's action (the processor's), as before there could be more than one. */
   action: 'started' | 'updated';
+  mappings: Record<string, 'started' | 'updated' | 'stopped'>;
 }
 
 export interface TtlStatus {
@@ -121,7 +135,10 @@ export interface EngineStatus {
   state: EngineState;
   pipeline?: LocalPipeline;
   mappingRunning: boolean;
+  /** The first mapping's stats (the processor's), the shape of a one-mapping engine. */
   mapping?: unknown;
+  /** Every running mapping's stats, by mapping logical id. */
+  mappings?: Record<string, unknown>;
   ttl?: TtlStatus;
 }
 

@@ -14,7 +14,12 @@ async function pipeline(overrides: Record<string, string> = {}, sha = 'a'.repeat
     failureFile: '/f',
     logFile: '/l',
   });
-  p.function = { ...p.function, bundlePath: `/b/${sha}.mjs`, bundleSha: sha, bundleBytes: 100 };
+  p.functions[0] = {
+    ...(p.functions[0] as (typeof p.functions)[0]),
+    bundlePath: `/b/${sha}.mjs`,
+    bundleSha: sha,
+    bundleBytes: 100,
+  };
   return p;
 }
 
