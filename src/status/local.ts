@@ -3,7 +3,7 @@ import { resourceName } from '../config/stack-name.js';
 import type { ResolvedStack } from '../config/store.js';
 import { callRoute } from '../local/engine/control-client.js';
 import { stackEnginePaths } from '../local/engine/paths.js';
-import { normalizePipeline, primaryFunction, primaryMapping } from '../local/engine/pipeline-shape.js';
+import { functionOf, normalizePipeline, primaryFunction, primaryMapping } from '../local/engine/pipeline-shape.js';
 import type { LocalPipeline } from '../local/engine/protocol.js';
 import type { ShardBehind } from '../local/engine/records-behind.js';
 import { isProcessAlive, readJson } from '../local/engine/state.js';
@@ -12,7 +12,14 @@ import type { ShardStats } from '../local/mapping/reports.js';
 import { findRunningEngine, type LiveEngine } from '../local/target/engine-launcher.js';
 import { lockHolder } from '../pid-lock.js';
 import { countLines } from './failure-file.js';
-import { type Known, REJECTED_CAP, SERIES_BUCKETS, type ShardFigures, type StatusFigures } from './figures.js';
+import {
+  type ConsumerFigures,
+  type Known,
+  REJECTED_CAP,
+  SERIES_BUCKETS,
+  type ShardFigures,
+  type StatusFigures,
+} from './figures.js';
 import { bucketed, coveredFrom, percentile, perSecond } from './window-stats.js';
 
 export interface GatherOptions {
@@ -159,6 +166,8 @@ async function gatherRunning(context: RunningContext): Promise<StatusFigures> {
   }));
   const newest = shards.flatMap((s) => (s.recent ?? []).slice(-1)).sort((a, b) => b.at - a.at)[0];
 
+  const consumers = consumerFigures(applied, live.status.mappings ?? {}, fromMs);
+
   return {
     ...base,
     deployed: true,
@@ -193,6 +202,7 @@ async function gatherRunning(context: RunningContext): Promise<StatusFigures> {
       rejectedRecently: 'count' in rejected ? rejected.count : rejected,
       ...('capped' in rejected && rejected.capped ? { rejectedCapped: true } : {}),
     },
+    ...(consumers.length > 0 ? { consumers } : {}),
     failureDestination,
     series: {
       recordsIn: bucketed(reads, (x) => x.records, window),
@@ -201,6 +211,30 @@ async function gatherRunning(context: RunningContext): Promise<StatusFigures> {
       lagMs: [],
     },
   };
+}
+
+/** The figures of each mapping but the processor's, from its own stats, over the same window. */
+function consumerFigures(applied: LocalPipeline, stats: Record<string, unknown>, fromMs: number): ConsumerFigures[] {
+  const primary = primaryMapping(applied).logicalId;
+  return applied.mappings
+    .filter((m) => m.logicalId !== primary)
+    .map((m) => {
+      const own = stats[m.logicalId] as { state: string; shards: ShardStats[] } | undefined;
+      const shards = own?.shards ?? [];
+      const invocations = shards.flatMap((s) => (s.recent ?? []).filter((x) => x.at >= fromMs));
+      const newest = shards.flatMap((s) => (s.recent ?? []).slice(-1)).sort((a, b) => b.at - a.at)[0];
+      return {
+        mapping: m.logicalId,
+        function: functionOf(applied, m).name,
+        state: own?.state ?? unknown('not running'),
+        batchSize: m.settings.batchSize,
+        lastProcessingResult: newest ? processingResult(newest.result) : 'No records processed',
+        maxLagMs: shards.reduce((max, s) => Math.max(max, s.lagMs), 0),
+        recordsProcessed: invocations.filter((x) => x.result === 'ok').reduce((sum, x) => sum + x.records, 0),
+        invocations: invocations.length,
+        errors: invocations.filter((x) => x.result === 'error').length,
+      };
+    });
 }
 
 function itemsUnknown(items: { error?: string; counting?: boolean }): string {

@@ -137,6 +137,24 @@ describe('deploy --consumer: a second mapping on the stream (local target, built
       20_000,
       'the consumer’s own checkpoint',
     );
+    // `status` reports the consumer on its own, beside the processor's mapping.
+    const status = await runCli(['status', '--stack', STACK, '--json'], { env: dirs.env() });
+    expect(status.code, status.stderr).toBe(0);
+    const figures = JSON.parse(status.stdout) as {
+      processor: { name: string };
+      consumers: { mapping: string; function: string; state: string; recordsProcessed: number }[];
+    };
+    expect(figures.processor.name).toBe(`${STACK}-DDBEventProcessor`);
+    expect(figures.consumers).toEqual([
+      expect.objectContaining({
+        mapping: 'ConsumerEventSourceMapping',
+        function: `${STACK}-Consumer`,
+        state: 'running',
+        recordsProcessed: 3,
+      }),
+    ]);
+    const human = await runCli(['status', '--stack', STACK], { env: dirs.env() });
+    expect(human.stdout).toMatch(/consumer\s+cons-Consumer \(ConsumerEventSourceMapping\) · running/);
   });
 
   it('a later deploy without --consumer keeps it; an engine restarted on the same data redelivers to neither', async () => {
