@@ -132,6 +132,14 @@ describe('deploy --consumer: a second mapping on the stream (local target, built
     expect(added.resources.map((r) => r.name)).toContain('Consumer ConsumerEventSourceMapping');
     expect(sequences(seen.processor)).toEqual([...early, ...later]);
     expect(sequences(seen.consumer)).toEqual(later);
+    // The processor's runner was not touched by the consumer's arrival: no hot swap, no restart.
+    const engineLog = await readFile(join(stackDir, 'engine.log'), 'utf8');
+    const processorEvents = engineLog
+      .split('\n')
+      .filter((line) => line.includes('"mapping":"EventSourceMapping"'))
+      .map((line) => (JSON.parse(line) as { event?: string; msg?: string }).event ?? '');
+    expect(processorEvents).not.toContain('function-updated');
+    expect(processorEvents).not.toContain('mapping-updated');
     await waitUntil(
       async () => (await checkpoint('ConsumerEventSourceMapping')) === later[2],
       20_000,

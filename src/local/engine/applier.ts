@@ -67,6 +67,8 @@ export function createApplier(options: ApplierOptions): Applier {
   const { kinesis, dynamodb, paths, log } = options;
   /** One runner per event source mapping, by logical id: independent checkpoints, settings and stats. */
   const runners = new Map<string, MappingRunner>();
+  /** What each runner was last given, so that a deploy changing one mapping leaves the others' workers warm. */
+  const given = new Map<string, string>();
   let sweeper: TtlSweeper | undefined;
   let applied: LocalPipeline | undefined;
   let stream: StreamStatus | undefined;
@@ -86,7 +88,7 @@ export function createApplier(options: ApplierOptions): Applier {
     p: LocalPipeline,
     spec: MappingSpec,
     on: StreamStatus,
-  ): Promise<'started' | 'updated'> => {
+  ): Promise<'started' | 'updated' | 'unchanged'> => {
     const fnSpec = functionOf(p, spec);
     const fn = functionConfig(fnSpec, {
       region: options.region,
@@ -95,8 +97,11 @@ export function createApplier(options: ApplierOptions): Applier {
     });
     const mappingLog = (event: Record<string, unknown>) => log({ ...event, mapping: spec.logicalId });
     const existing = runners.get(spec.logicalId);
-    let action: 'started' | 'updated';
+    const fingerprint = JSON.stringify({ settings: spec.settings, fn });
+    let action: 'started' | 'updated' | 'unchanged';
     if (existing) {
+      // Unchanged (another mapping is being added or changed): not touched, its workers stay warm.
+      if (given.get(spec.logicalId) === fingerprint) return 'unchanged';
       await existing.update({ mapping: spec.settings, fn });
       action = 'updated';
     } else {
@@ -124,6 +129,7 @@ export function createApplier(options: ApplierOptions): Applier {
       runners.set(spec.logicalId, runner);
       action = 'started';
     }
+    given.set(spec.logicalId, fingerprint);
     mappingLog({ msg: `mapping ${action}`, bundleSha: fnSpec.bundleSha, settings: spec.settings });
     return action;
   };
@@ -166,6 +172,7 @@ export function createApplier(options: ApplierOptions): Applier {
         if (p.mappings.some((m) => m.logicalId === id)) continue;
         await runner.stop({ graceMs: 3_000 });
         runners.delete(id);
+        given.delete(id);
         await rm(mappingDir(id), { recursive: true, force: true });
         actions[id] = 'stopped';
         log({ msg: 'mapping stopped', mapping: id });

@@ -121,7 +121,7 @@ export interface TableApplied extends TableStatus {
 export interface MappingApplied {
   /** The first mapping's action (the processor's), as before there could be more than one. */
   action: 'started' | 'updated';
-  mappings: Record<string, 'started' | 'updated' | 'stopped'>;
+  mappings: Record<string, 'started' | 'updated' | 'unchanged' | 'stopped'>;
 }
 
 export interface TtlStatus {
