@@ -97,6 +97,7 @@ describe.skipIf(skip !== undefined)('aws target second consumer against moto', (
   it('--consumer stages its bundle and adds a second function with its own mapping on the same stream', async () => {
     // Act
     const result = await deploy(join(HANDLERS, 'recorder.mjs'));
+    expect(result.status).toBe('updated');
     // Assess
     const parameters = await stackParameters();
     expect(parameters.ConsumerCodeS3Key).toMatch(/^processor\/[0-9a-f]{64}\.zip$/);
