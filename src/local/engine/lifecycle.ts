@@ -199,7 +199,7 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
     state.bundleSha = restored && primaryFunction(restored).bundleSha;
     published = true;
     await writeEngineState(paths.state, state);
-    stopSummary = startProgressSummary({ stats: running.mappingStats, log, everyMs: options.summaryEveryMs });
+    stopSummary = startProgressSummary({ stats: running.allMappingStats, log, everyMs: options.summaryEveryMs });
     log({ msg: 'engine ready', pid: process.pid, endpoints: state.endpoints, versions: state.versions });
 
     return {
