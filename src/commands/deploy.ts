@@ -54,6 +54,10 @@ ${EXIT_CODES_HELP}`;
       description: 'Seconds the mapping may wait to fill a batch (MaximumBatchingWindowInSeconds).',
       min: 0,
     }),
+    'clear-filters': Flags.boolean({
+      description: 'Remove every saved --filter pattern: the mapping delivers every record again.',
+      exclusive: ['filter'],
+    }),
     consumer: Flags.string({
       description:
         'Bundle this TypeScript or JavaScript handler and run it as a second consumer of the stream, with its own event source mapping and checkpoints (kept on later deploys until --no-consumer).',
@@ -68,21 +72,6 @@ ${EXIT_CODES_HELP}`;
       description: 'Where the second consumer starts reading a shard (ConsumerStartingPosition; default LATEST).',
       options: ['TRIM_HORIZON', 'LATEST'],
     }),
-    'no-consumer': Flags.boolean({
-      description: 'Remove the second consumer (its function, mapping and checkpoints).',
-      aliases: ['remove-consumer'],
-    }),
-    'parallelization-factor': Flags.integer({
-      description: 'Concurrent batches per shard, 1-10; order is kept per partition key (ParallelizationFactor).',
-    }),
-    'tumbling-window': Flags.integer({
-      description:
-        'Seconds of a tumbling window the processor aggregates over, 0-900; 0 = off (TumblingWindowInSeconds).',
-    }),
-    'clear-filters': Flags.boolean({
-      description: 'Remove every saved --filter pattern: the mapping delivers every record again.',
-      exclusive: ['filter'],
-    }),
     'disable-mapping': Flags.boolean({
       description:
         'Pause the event source mapping (MappingEnabled=false); it resumes from its checkpoint when enabled.',
@@ -95,6 +84,13 @@ ${EXIT_CODES_HELP}`;
       multiple: true,
     }),
     memory: Flags.integer({ description: 'Processor memory in MB (MemorySize).' }),
+    'no-consumer': Flags.boolean({
+      description: 'Remove the second consumer (its function, mapping and checkpoints).',
+      aliases: ['remove-consumer'],
+    }),
+    'parallelization-factor': Flags.integer({
+      description: 'Concurrent batches per shard, 1-10; order is kept per partition key (ParallelizationFactor).',
+    }),
     parameter: Flags.string({
       char: 'p',
       description: 'Set any template parameter, Name=Value (repeatable).',
@@ -116,6 +112,10 @@ ${EXIT_CODES_HELP}`;
         'With AT_TIMESTAMP (implied): start at the first record that arrived at or after this ISO-8601 time (StartingPositionTimestamp).',
     }),
     timeout: Flags.integer({ description: 'Processor timeout in seconds (FunctionTimeout).' }),
+    'tumbling-window': Flags.integer({
+      description:
+        'Seconds of a tumbling window the processor aggregates over, 0-900; 0 = off (TumblingWindowInSeconds).',
+    }),
     yes: Flags.boolean({ char: 'y', description: 'Answer yes to questions the deploy asks (replacements on AWS).' }),
   };
 
