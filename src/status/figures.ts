@@ -82,6 +82,9 @@ export interface ConsumerFigures {
   batchSize: Known<number>;
   lastProcessingResult: Known<string>;
   maxLagMs: Known<number>;
+  /** Records after its own checkpoints, summed over the shards (capped per shard, then "N+"). */
+  recordsBehind: Known<number>;
+  recordsBehindCapped?: boolean;
   recordsProcessed: Known<number>;
   invocations: Known<number>;
   errors: Known<number>;

@@ -124,7 +124,7 @@ async function gatherRunning(context: RunningContext): Promise<StatusFigures> {
   const startMs = nowMs - options.windowMs;
   const window = { startMs, endMs: nowMs, buckets: SERIES_BUCKETS };
 
-  const [items, rejected, behind] = await Promise.all([
+  const [items, rejected, behindAll] = await Promise.all([
     callRoute(state.control, 'GET /items/approximate', undefined, 2_000).catch((e) => ({
       error: reason(e),
       counting: false,
@@ -134,10 +134,11 @@ async function gatherRunning(context: RunningContext): Promise<StatusFigures> {
       unknown(reason(e)),
     ),
     callRoute(state.control, 'GET /mapping/behind', undefined, 2_000).then(
-      (r) => new Map(r.shards.map((s) => [s.shardId, s])),
+      (r) => r,
       (e) => reason(e),
     ),
   ]);
+  const behind = typeof behindAll === 'string' ? behindAll : new Map(behindAll.shards.map((s) => [s.shardId, s]));
 
   // The engine keeps a bounded log per shard: at high rates it covers less than the window, and
   // counts and rates are then taken over what it covers (and say so).
@@ -166,7 +167,12 @@ async function gatherRunning(context: RunningContext): Promise<StatusFigures> {
   }));
   const newest = shards.flatMap((s) => (s.recent ?? []).slice(-1)).sort((a, b) => b.at - a.at)[0];
 
-  const consumers = consumerFigures(applied, live.status.mappings ?? {}, fromMs);
+  const consumers = consumerFigures(
+    applied,
+    live.status.mappings ?? {},
+    fromMs,
+    typeof behindAll === 'string' ? behindAll : (behindAll.mappings ?? {}),
+  );
 
   return {
     ...base,
@@ -214,7 +220,12 @@ async function gatherRunning(context: RunningContext): Promise<StatusFigures> {
 }
 
 /** The figures of each mapping but the processor's, from its own stats, over the same window. */
-function consumerFigures(applied: LocalPipeline, stats: Record<string, unknown>, fromMs: number): ConsumerFigures[] {
+function consumerFigures(
+  applied: LocalPipeline,
+  stats: Record<string, unknown>,
+  fromMs: number,
+  behind: Record<string, ShardBehind[]> | string,
+): ConsumerFigures[] {
   const primary = primaryMapping(applied).logicalId;
   return applied.mappings
     .filter((m) => m.logicalId !== primary)
@@ -230,11 +241,24 @@ function consumerFigures(applied: LocalPipeline, stats: Record<string, unknown>,
         batchSize: m.settings.batchSize,
         lastProcessingResult: newest ? processingResult(newest.result) : 'No records processed',
         maxLagMs: shards.reduce((max, s) => Math.max(max, s.lagMs), 0),
+        ...recordsBehindOf(typeof behind === 'string' ? behind : behind[m.logicalId]),
         recordsProcessed: invocations.filter((x) => x.result === 'ok').reduce((sum, x) => sum + x.records, 0),
         invocations: invocations.length,
         errors: invocations.filter((x) => x.result === 'error').length,
       };
     });
+}
+
+/** A mapping's records behind, summed over its shards; unknown when any shard's is. */
+function recordsBehindOf(
+  shards: ShardBehind[] | string | undefined,
+): Pick<ConsumerFigures, 'recordsBehind' | 'recordsBehindCapped'> {
+  if (typeof shards === 'string') return { recordsBehind: unknown(shards) };
+  if (!shards) return { recordsBehind: unknown('not read') };
+  const missing = shards.find((s) => s.count === undefined);
+  if (missing) return { recordsBehind: unknown(missing.reason ?? 'not read') };
+  const total = shards.reduce((sum, s) => sum + (s.count ?? 0), 0);
+  return { recordsBehind: total, ...(shards.some((s) => s.capped) ? { recordsBehindCapped: true } : {}) };
 }
 
 function itemsUnknown(items: { error?: string; counting?: boolean }): string {

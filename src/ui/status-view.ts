@@ -99,7 +99,7 @@ export function renderStatus(report: StatusReport, options: StatusViewOptions): 
   for (const c of consumers ?? []) {
     const errors = show(c.errors, (n) => (n > 0 ? paint.red(count(n, 'error')) : count(n, 'error')), paint);
     lines.push(
-      `${label('consumer')}${c.function} ${paint.gray(`(${c.mapping})`)} · ${show(c.state, (s) => s, paint)} · batch ${show(c.batchSize, String, paint)} · last result ${show(c.lastProcessingResult, (s) => s, paint)} · lag ${show(c.maxLagMs, formatDuration, paint)} · ${show(c.recordsProcessed, (n) => `${count(n, 'record')} processed`, paint)} · ${errors} ${paint.gray(`(last ${window})`)}`,
+      `${label('consumer')}${c.function} ${paint.gray(`(${c.mapping})`)} · ${show(c.state, (s) => s, paint)} · batch ${show(c.batchSize, String, paint)} · last result ${show(c.lastProcessingResult, (s) => s, paint)} · lag ${show(c.maxLagMs, formatDuration, paint)} · ${show(c.recordsBehind, (n) => `${n}${c.recordsBehindCapped ? '+' : ''} behind`, paint)} · ${show(c.recordsProcessed, (n) => `${count(n, 'record')} processed`, paint)} · ${errors} ${paint.gray(`(last ${window})`)}`,
     );
   }
   if (table) {

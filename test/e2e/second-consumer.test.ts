@@ -159,6 +159,7 @@ describe('deploy --consumer: a second mapping on the stream (local target, built
         function: `${STACK}-Consumer`,
         state: 'running',
         recordsProcessed: 3,
+        recordsBehind: 0,
       }),
     ]);
     const human = await runCli(['status', '--stack', STACK], { env: dirs.env() });
@@ -196,6 +197,10 @@ describe('deploy --consumer: a second mapping on the stream (local target, built
     await sawAll(seen.processor, more, 'the processor while the consumer fails');
     await waitUntil(async () => (await checkpoint('EventSourceMapping')) === more[1], 20_000, 'processor checkpoint');
     expect(await checkpoint('ConsumerEventSourceMapping')).toBe(consumerAt);
+    // `status` shows the failing consumer behind by exactly those records, on its own line.
+    const status = await runCli(['status', '--stack', STACK, '--json'], { env: dirs.env() });
+    const figures = JSON.parse(status.stdout) as { consumers: { recordsBehind: number }[] };
+    expect(figures.consumers[0]?.recordsBehind).toBe(2);
     later.push(...more);
   });
 

@@ -50,6 +50,8 @@ export interface Applier {
   status(): Omit<EngineStatus, 'state'>;
   /** The processor's mapping's stats. */
   mappingStats(): ReturnType<MappingRunner['stats']> | undefined;
+  /** The logical ids of the running mappings. */
+  mappingIds(): string[];
   /** Every running mapping's stats, by logical id. */
   allMappingStats(): Record<string, ReturnType<MappingRunner['stats']>>;
   countItems(): Promise<number>;
@@ -199,6 +201,7 @@ export function createApplier(options: ApplierOptions): Applier {
 
     mappingStats: () => primaryRunner()?.stats(),
     allMappingStats: () => allStats(),
+    mappingIds: () => [...runners.keys()],
     countItems: async () => (applied ? countItems(dynamodb, applied.table.name) : 0),
 
     async itemCount(waitMs) {

@@ -159,7 +159,11 @@ export interface EngineRoutes {
   /** The table's approximate item count for `status`: cached, refreshed in the background (item-count.ts). */
   'GET /items/approximate': { request: undefined; response: ItemCountStatus };
   /** Records after each shard's checkpoint, capped (records-behind.ts), for `status`. */
-  'GET /mapping/behind': { request: undefined; response: { shards: ShardBehind[] } };
+  'GET /mapping/behind': {
+    request: undefined;
+    /** `shards`: the processor's mapping; `mappings`: each further mapping's, by logical id. */
+    response: { shards: ShardBehind[]; mappings?: Record<string, ShardBehind[]> };
+  };
   /** Rejected records stored since a time, counted through the time index (stack/rejected-count.ts). */
   'POST /rejected/count': { request: { sinceMs: number; cap: number }; response: RejectedCount };
 }
