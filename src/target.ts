@@ -57,6 +57,11 @@ export interface DeployOptions {
   parameters: Record<string, string>;
   /** A custom processor source file (TypeScript or JavaScript) to bundle instead of the built-in one. */
   processorEntry?: string;
+  /**
+   * The second consumer's handler source (TypeScript or JavaScript) to bundle and run on the same
+   * stream; `false` removes the consumer; undefined keeps whatever consumer is deployed.
+   */
+  consumerEntry?: string | false;
   reporter: Reporter;
   /** Asks the user; rejects with a UsageError when nobody can answer and the flag was not given. */
   confirm: (question: ConfirmQuestion) => Promise<boolean>;

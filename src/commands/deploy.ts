@@ -27,6 +27,15 @@ ${EXIT_CODES_HELP}`;
       description: 'Run a custom handler instead of the built-in processor.',
     },
     {
+      command: '<%= config.bin %> <%= command.id %> --consumer ./archiver.ts --consumer-starting-position TRIM_HORIZON',
+      description:
+        'Add a second consumer on the same stream: its own function and mapping, with its own checkpoints (--no-consumer removes it).',
+    },
+    {
+      command: '<%= config.bin %> <%= command.id %> --parallelization-factor 4 --tumbling-window 60',
+      description: 'Four concurrent batches per shard, aggregated over 60-second tumbling windows.',
+    },
+    {
       command: `<%= config.bin %> <%= command.id %> --filter '{"data":{"lang":["en"]}}'`,
       description: 'Deliver only English tweets to the processor (the others are dropped and checkpointed).',
     },
@@ -49,6 +58,20 @@ ${EXIT_CODES_HELP}`;
       description: 'Remove every saved --filter pattern: the mapping delivers every record again.',
       exclusive: ['filter'],
     }),
+    consumer: Flags.string({
+      description:
+        'Bundle this TypeScript or JavaScript handler and run it as a second consumer of the stream, with its own event source mapping and checkpoints (kept on later deploys until --no-consumer).',
+      exclusive: ['no-consumer'],
+    }),
+    'consumer-batch-size': Flags.integer({
+      description: 'Records per invocation of the second consumer (ConsumerBatchSize).',
+      min: 1,
+      max: 10_000,
+    }),
+    'consumer-starting-position': Flags.string({
+      description: 'Where the second consumer starts reading a shard (ConsumerStartingPosition; default LATEST).',
+      options: ['TRIM_HORIZON', 'LATEST'],
+    }),
     'disable-mapping': Flags.boolean({
       description:
         'Pause the event source mapping (MappingEnabled=false); it resumes from its checkpoint when enabled.',
@@ -61,6 +84,13 @@ ${EXIT_CODES_HELP}`;
       multiple: true,
     }),
     memory: Flags.integer({ description: 'Processor memory in MB (MemorySize).' }),
+    'no-consumer': Flags.boolean({
+      description: 'Remove the second consumer (its function, mapping and checkpoints).',
+      aliases: ['remove-consumer'],
+    }),
+    'parallelization-factor': Flags.integer({
+      description: 'Concurrent batches per shard, 1-10; order is kept per partition key (ParallelizationFactor).',
+    }),
     parameter: Flags.string({
       char: 'p',
       description: 'Set any template parameter, Name=Value (repeatable).',
@@ -82,6 +112,10 @@ ${EXIT_CODES_HELP}`;
         'With AT_TIMESTAMP (implied): start at the first record that arrived at or after this ISO-8601 time (StartingPositionTimestamp).',
     }),
     timeout: Flags.integer({ description: 'Processor timeout in seconds (FunctionTimeout).' }),
+    'tumbling-window': Flags.integer({
+      description:
+        'Seconds of a tumbling window the processor aggregates over, 0-900; 0 = off (TumblingWindowInSeconds).',
+    }),
     yes: Flags.boolean({ char: 'y', description: 'Answer yes to questions the deploy asks (replacements on AWS).' }),
   };
 
@@ -110,6 +144,10 @@ ${EXIT_CODES_HELP}`;
         memory: flags.memory,
         timeout: flags.timeout,
         'producer-identity': flags['producer-identity'] ? 'true' : undefined,
+        'parallelization-factor': flags['parallelization-factor'],
+        'tumbling-window': flags['tumbling-window'],
+        'consumer-batch-size': flags['consumer-batch-size'],
+        'consumer-starting-position': flags['consumer-starting-position'],
       },
       parameterAssignments: flags.parameter,
       mappingFlags: {
@@ -121,6 +159,11 @@ ${EXIT_CODES_HELP}`;
         disableMapping: flags['disable-mapping'],
       },
       ...(flags.processor ? { processorEntry: resolve(flags.processor) } : {}),
+      ...(flags.consumer
+        ? { consumerEntry: resolve(flags.consumer) }
+        : flags['no-consumer']
+          ? { consumerEntry: false }
+          : {}),
       reporter: this.reporter(),
       confirm: (question) => answerQuestion(question, { yes: flags.yes, interactive: this.interactive }),
       signal: this.interruptSignal,

@@ -5,6 +5,7 @@ import { resourceName } from '../config/stack-name.js';
 import { UserError } from '../errors.js';
 import { decodeFunctionLogLine, functionLogFile } from '../local/engine/function-log-format.js';
 import { stackEnginePaths } from '../local/engine/paths.js';
+import { normalizePipeline, primaryFunction } from '../local/engine/pipeline-shape.js';
 import type { LocalPipeline } from '../local/engine/protocol.js';
 import { readJson } from '../local/engine/state.js';
 import { tailFile } from './file-tail.js';
@@ -42,8 +43,12 @@ export async function localLogs(options: LocalLogsOptions): Promise<LocalLogs> {
   if (options.engine) {
     return { file: paths.log, events: engineEvents(paths.log, options) };
   }
-  const pipeline = await readJson<LocalPipeline>(paths.pipeline);
-  const file = functionLogFile(paths.root, pipeline?.function.name ?? resourceName(options.stack, 'function'));
+  const saved = await readJson<LocalPipeline>(paths.pipeline);
+  const pipeline = saved && normalizePipeline(saved);
+  const file = functionLogFile(
+    paths.root,
+    pipeline ? primaryFunction(pipeline).name : resourceName(options.stack, 'function'),
+  );
   return { file, events: functionEvents(file, options) };
 }
 

@@ -16,9 +16,39 @@ export const PARAMETER_FLAGS = {
   memory: 'MemorySize',
   timeout: 'FunctionTimeout',
   'producer-identity': 'CreateProducerIdentity',
+  'parallelization-factor': 'ParallelizationFactor',
+  'tumbling-window': 'TumblingWindowInSeconds',
+  'consumer-batch-size': 'ConsumerBatchSize',
+  'consumer-starting-position': 'ConsumerStartingPosition',
 } as const;
 
 export type ParameterFlag = keyof typeof PARAMETER_FLAGS;
+
+/** Ranges checked on the flag itself, so that the error names the flag and says what AWS allows. */
+const FLAG_RANGES: Partial<Record<ParameterFlag, { min: number; max: number; hint: string }>> = {
+  'parallelization-factor': {
+    min: 1,
+    max: 10,
+    hint: 'Lambda runs 1 to 10 concurrent batches per shard; e.g. --parallelization-factor 2.',
+  },
+  'tumbling-window': {
+    min: 0,
+    max: 900,
+    hint: 'Lambda takes a tumbling window of 0 (off) to 900 seconds; e.g. --tumbling-window 60.',
+  },
+};
+
+function checkFlagRange(flag: ParameterFlag, value: string | number | boolean): void {
+  const range = FLAG_RANGES[flag];
+  if (!range) return;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < range.min || n > range.max) {
+    throw new UsageError(`--${flag} ${value} is out of range: it must be ${range.min} to ${range.max}`, {
+      hint: range.hint,
+      code: 'BAD_PARAMETER',
+    });
+  }
+}
 
 /** Parses repeatable `--parameter Name=Value` flags. */
 export function parseParameterAssignments(assignments: readonly string[] = []): Record<string, string> {
@@ -49,6 +79,7 @@ export function flagParameters(
   for (const [flag, parameter] of Object.entries(PARAMETER_FLAGS) as [ParameterFlag, string][]) {
     const value = named[flag];
     if (value === undefined || value === false) continue;
+    checkFlagRange(flag, value);
     const text = String(value);
     if (params[parameter] !== undefined && params[parameter] !== text) {
       throw new UsageError(`--${flag} ${text} contradicts --parameter ${parameter}=${params[parameter]}`, {
@@ -74,7 +105,7 @@ export function deployParameterOverrides(
 }
 
 /** Parameters deploy sets itself on AWS (the staged code's location): a value given for them is ignored. */
-export const DEPLOY_SET_PARAMETERS: readonly string[] = ['CodeS3Bucket', 'CodeS3Key'];
+export const DEPLOY_SET_PARAMETERS: readonly string[] = ['CodeS3Bucket', 'CodeS3Key', 'ConsumerCodeS3Key'];
 
 /** Template parameters resolved for one deploy: what both targets receive, checked once. */
 export interface ResolvedParameters {

@@ -27,6 +27,11 @@ export interface DeployStackOptions {
   mappingFlags?: MappingFlags;
   /** A custom processor source file (absolute path) to bundle instead of the built-in one. */
   processorEntry?: string;
+  /**
+   * A second consumer's handler source (absolute path) to bundle and run on the same stream;
+   * `false` removes it. Default: the deployed consumer, if any, stays.
+   */
+  consumerEntry?: string | false;
   reporter: Reporter;
   /** Asks the user; rejects with a UsageError when nobody can answer and the flag was not given. */
   confirm: (question: ConfirmQuestion) => Promise<boolean>;
@@ -57,11 +62,13 @@ export async function deployStack(options: DeployStackOptions): Promise<StackDep
   );
   for (const name of ignored) reporter.warn(`${name} is set by deploy; ignoring --parameter ${name}`);
   if (options.processorEntry) await checkProcessorEntry(options.processorEntry);
+  if (options.consumerEntry) await checkProcessorEntry(options.consumerEntry, '--consumer');
   const target = options.target ?? (await targetFor(stack.settings));
   const result = await target.deploy({
     stack,
     parameters: values,
     ...(options.processorEntry ? { processorEntry: options.processorEntry } : {}),
+    ...(options.consumerEntry !== undefined ? { consumerEntry: options.consumerEntry } : {}),
     reporter,
     confirm: options.confirm,
     signal: options.signal,

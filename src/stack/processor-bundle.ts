@@ -127,21 +127,21 @@ export const MAX_PROCESSOR_SOURCE_BYTES = 5 * 1024 * 1024;
  * `--processor PATH` must name a regular file of sensible size: esbuild would read `/dev/zero`,
  * a FIFO or a device forever, and a deploy must never hang silently.
  */
-export async function checkProcessorEntry(entry: string): Promise<void> {
+export async function checkProcessorEntry(entry: string, flag = '--processor'): Promise<void> {
   const hint = 'Pass the path of a TypeScript or JavaScript file exporting `handler`.';
   let info: Awaited<ReturnType<typeof stat>>;
   try {
     info = await stat(entry);
   } catch {
-    throw new UsageError(`--processor ${entry}: no such file`, { hint, code: 'PROCESSOR_MISSING' });
+    throw new UsageError(`${flag} ${entry}: no such file`, { hint, code: 'PROCESSOR_MISSING' });
   }
   if (!info.isFile()) {
     const what = info.isDirectory() ? 'a directory' : info.isFIFO() ? 'a FIFO' : 'not a regular file';
-    throw new UsageError(`--processor ${entry} is ${what}`, { hint, code: 'PROCESSOR_NOT_A_FILE' });
+    throw new UsageError(`${flag} ${entry} is ${what}`, { hint, code: 'PROCESSOR_NOT_A_FILE' });
   }
   if (info.size > MAX_PROCESSOR_SOURCE_BYTES) {
     throw new UsageError(
-      `--processor ${entry} is ${(info.size / 1024 / 1024).toFixed(1)} MiB; a handler source is at most ${MAX_PROCESSOR_SOURCE_BYTES / 1024 / 1024} MiB`,
+      `${flag} ${entry} is ${(info.size / 1024 / 1024).toFixed(1)} MiB; a handler source is at most ${MAX_PROCESSOR_SOURCE_BYTES / 1024 / 1024} MiB`,
       { hint, code: 'PROCESSOR_TOO_LARGE' },
     );
   }

@@ -21,7 +21,15 @@ import { resolveProfile, resolveRegion } from '../stack/aws/preflight.js';
 import { completeOutputs, findStack } from '../stack/aws/stack-state.js';
 import { countRejected } from '../stack/rejected-count.js';
 import { type MetricFigures, metricQueries, readMetricResults } from './aws-metrics.js';
-import { isUnknown, type Known, REJECTED_CAP, SERIES_BUCKETS, type StatusFigures, type Unknown } from './figures.js';
+import {
+  type ConsumerFigures,
+  isUnknown,
+  type Known,
+  REJECTED_CAP,
+  SERIES_BUCKETS,
+  type StatusFigures,
+  type Unknown,
+} from './figures.js';
 
 export interface AwsGatherOptions {
   stack: ResolvedStack;
@@ -128,7 +136,14 @@ async function gatherResources(options: ResourceOptions): Promise<StatusFigures>
 
     const queries = metricQueries({ streamName, functionName }, window);
     const period = { StartTime: new Date(window.startMs), EndTime: new Date(window.endMs) };
-    const [summary, table, metrics, percentiles, mapping, dlq, rejected] = await Promise.all([
+    const consumerName = outputs.ConsumerFunctionName;
+    const streamMapping = (name: string) =>
+      figure('lambda:ListEventSourceMappings', async () => {
+        const r = await lambda.send(new ListEventSourceMappingsCommand({ FunctionName: name }));
+        const all = r.EventSourceMappings ?? [];
+        return all.find((m) => m.EventSourceArn === outputs.StreamArn) ?? all[0] ?? null;
+      });
+    const [summary, table, metrics, percentiles, mapping, dlq, rejected, consumerMapping] = await Promise.all([
       figure('kinesis:DescribeStreamSummary', async () => {
         const r = await kinesis.send(new DescribeStreamSummaryCommand({ StreamName: streamName }));
         return r.StreamDescriptionSummary;
@@ -148,11 +163,7 @@ async function gatherResources(options: ResourceOptions): Promise<StatusFigures>
         const { p50, p99 } = readMetricResults(r.MetricDataResults ?? [], window);
         return { p50, p99 };
       }),
-      figure('lambda:ListEventSourceMappings', async () => {
-        const r = await lambda.send(new ListEventSourceMappingsCommand({ FunctionName: functionName }));
-        const all = r.EventSourceMappings ?? [];
-        return all.find((m) => m.EventSourceArn === outputs.StreamArn) ?? all[0] ?? null;
-      }),
+      streamMapping(functionName),
       outputs.DLQUrl
         ? figure('sqs:GetQueueAttributes', async () => {
             const r = await sqs.send(
@@ -167,6 +178,8 @@ async function gatherResources(options: ResourceOptions): Promise<StatusFigures>
       figure('dynamodb:Query', () =>
         countRejected({ client: dynamodb, tableName, sinceMs: window.startMs, nowMs, cap: REJECTED_CAP }),
       ),
+      // The second consumer (deploy --consumer), when the stack has one: its own mapping.
+      consumerName ? streamMapping(consumerName) : Promise.resolve(undefined),
     ]);
     return assemble(options, {
       summary,
@@ -179,6 +192,9 @@ async function gatherResources(options: ResourceOptions): Promise<StatusFigures>
       streamName,
       tableName,
       functionName,
+      ...(consumerName && consumerMapping
+        ? { consumer: { functionName: consumerName, mapping: consumerMapping } }
+        : {}),
     });
   } catch (error) {
     // Only credential failures get here (unknownFromError rethrows them): the command's error.
@@ -205,6 +221,32 @@ interface Gathered {
   streamName: string;
   tableName: string;
   functionName: string;
+  /** The second consumer's function and its mapping, when the stack has one. */
+  consumer?: { functionName: string; mapping: Known<EventSourceMappingConfiguration | null> };
+}
+
+/**
+ * The second consumer's figures on AWS: its mapping's state, batch size and last result. Its
+ * CloudWatch metrics are not read (one GetMetricData per function would double the calls), and
+ * Lambda publishes no per-mapping record counts: those figures say so.
+ */
+function consumerFigures(consumer: NonNullable<Gathered['consumer']>): ConsumerFigures {
+  const none = { unknown: 'no event source mapping on the consumer' };
+  const esm = (read: (m: EventSourceMappingConfiguration) => unknown) =>
+    pick(consumer.mapping, (m) => (m === null ? none : (read(m) ?? { unknown: 'not reported' }))) as Known<never>;
+  const notRead = { unknown: 'CloudWatch metrics are read for the processor only' };
+  return {
+    mapping: 'ConsumerEventSourceMapping',
+    function: consumer.functionName,
+    state: esm((m) => m.State),
+    batchSize: esm((m) => m.BatchSize),
+    lastProcessingResult: esm((m) => m.LastProcessingResult),
+    maxLagMs: notRead,
+    recordsBehind: { unknown: 'Kinesis does not report records behind a Lambda mapping' },
+    recordsProcessed: { unknown: 'Lambda publishes no records-processed metric' },
+    invocations: notRead,
+    errors: notRead,
+  };
 }
 
 /** The figures from what the calls returned (pure). */
@@ -249,6 +291,7 @@ export function assemble(options: ResourceOptions, g: Gathered): StatusFigures {
       rejectedRecently: pick(g.rejected, (r) => r.count),
       ...(!isUnknown(g.rejected) && g.rejected.capped ? { rejectedCapped: true } : {}),
     },
+    ...(g.consumer ? { consumers: [consumerFigures(g.consumer)] } : {}),
     failureDestination: { kind: 'sqs', location: options.outputs.DLQUrl ?? 'unknown', failedBatches: g.dlq },
     ...(isUnknown(g.metrics)
       ? {}

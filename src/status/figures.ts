@@ -70,6 +70,26 @@ export interface ProcessorFigures {
   durationP99Ms: Known<number | null>;
 }
 
+/**
+ * A further consumer of the stream (its own function and event source mapping, `deploy
+ * --consumer`): its figures are its own, independent of the processor's.
+ */
+export interface ConsumerFigures {
+  /** The mapping's logical id. */
+  mapping: string;
+  function: string;
+  state: Known<string>;
+  batchSize: Known<number>;
+  lastProcessingResult: Known<string>;
+  maxLagMs: Known<number>;
+  /** Records after its own checkpoints, summed over the shards (capped per shard, then "N+"). */
+  recordsBehind: Known<number>;
+  recordsBehindCapped?: boolean;
+  recordsProcessed: Known<number>;
+  invocations: Known<number>;
+  errors: Known<number>;
+}
+
 export interface TableFigures {
   name: string;
   items: Known<number>;
@@ -117,6 +137,8 @@ export interface StatusFigures {
   stream?: StreamFigures;
   mapping?: MappingFigures;
   processor?: ProcessorFigures;
+  /** Every consumer besides the processor, one per further event source mapping (local target). */
+  consumers?: ConsumerFigures[];
   table?: TableFigures;
   failureDestination?: FailureDestinationFigures;
   series?: StatusSeries;

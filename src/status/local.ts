@@ -3,6 +3,7 @@ import { resourceName } from '../config/stack-name.js';
 import type { ResolvedStack } from '../config/store.js';
 import { callRoute } from '../local/engine/control-client.js';
 import { stackEnginePaths } from '../local/engine/paths.js';
+import { functionOf, normalizePipeline, primaryFunction, primaryMapping } from '../local/engine/pipeline-shape.js';
 import type { LocalPipeline } from '../local/engine/protocol.js';
 import type { ShardBehind } from '../local/engine/records-behind.js';
 import { isProcessAlive, readJson } from '../local/engine/state.js';
@@ -11,7 +12,14 @@ import type { ShardStats } from '../local/mapping/reports.js';
 import { findRunningEngine, type LiveEngine } from '../local/target/engine-launcher.js';
 import { lockHolder } from '../pid-lock.js';
 import { countLines } from './failure-file.js';
-import { type Known, REJECTED_CAP, SERIES_BUCKETS, type ShardFigures, type StatusFigures } from './figures.js';
+import {
+  type ConsumerFigures,
+  type Known,
+  REJECTED_CAP,
+  SERIES_BUCKETS,
+  type ShardFigures,
+  type StatusFigures,
+} from './figures.js';
 import { bucketed, coveredFrom, percentile, perSecond } from './window-stats.js';
 
 export interface GatherOptions {
@@ -34,13 +42,15 @@ export async function gatherLocal(options: GatherOptions): Promise<StatusFigures
     at: new Date(nowMs).toISOString(),
     windowSeconds: options.windowMs / 1_000,
   };
-  const pipeline = await readJson<LocalPipeline>(paths.pipeline);
+  const saved = await readJson<LocalPipeline>(paths.pipeline);
   const live = await findRunningEngine(paths, 2_000);
-  const applied = live?.status.pipeline ?? pipeline;
+  const appliedRaw = live?.status.pipeline ?? saved;
+  const applied = appliedRaw && normalizePipeline(appliedRaw);
   if (!applied) {
     return { ...base, deployed: false, running: false };
   }
-  const failureFile = applied.mapping.failureFile ?? paths.failures;
+  const mapping = primaryMapping(applied);
+  const failureFile = mapping.failureFile ?? paths.failures;
   const failedBatches: Known<number> = await countLines(failureFile).catch((e) => unknown(reason(e)));
   const failureDestination = { kind: 'file' as const, location: failureFile, failedBatches };
   const stream = {
@@ -48,7 +58,7 @@ export async function gatherLocal(options: GatherOptions): Promise<StatusFigures
     shards: applied.stream.shardCount,
     retentionHours: applied.stream.retentionHours,
   };
-  const settings = applied.mapping.settings;
+  const settings = mapping.settings;
   const mappingSettings = {
     batchSize: settings.batchSize,
     batchingWindowSeconds: settings.maximumBatchingWindowInSeconds,
@@ -114,7 +124,7 @@ async function gatherRunning(context: RunningContext): Promise<StatusFigures> {
   const startMs = nowMs - options.windowMs;
   const window = { startMs, endMs: nowMs, buckets: SERIES_BUCKETS };
 
-  const [items, rejected, behind] = await Promise.all([
+  const [items, rejected, behindAll] = await Promise.all([
     callRoute(state.control, 'GET /items/approximate', undefined, 2_000).catch((e) => ({
       error: reason(e),
       counting: false,
@@ -124,10 +134,11 @@ async function gatherRunning(context: RunningContext): Promise<StatusFigures> {
       unknown(reason(e)),
     ),
     callRoute(state.control, 'GET /mapping/behind', undefined, 2_000).then(
-      (r) => new Map(r.shards.map((s) => [s.shardId, s])),
+      (r) => r,
       (e) => reason(e),
     ),
   ]);
+  const behind = typeof behindAll === 'string' ? behindAll : new Map(behindAll.shards.map((s) => [s.shardId, s]));
 
   // The engine keeps a bounded log per shard: at high rates it covers less than the window, and
   // counts and rates are then taken over what it covers (and say so).
@@ -156,6 +167,13 @@ async function gatherRunning(context: RunningContext): Promise<StatusFigures> {
   }));
   const newest = shards.flatMap((s) => (s.recent ?? []).slice(-1)).sort((a, b) => b.at - a.at)[0];
 
+  const consumers = consumerFigures(
+    applied,
+    live.status.mappings ?? {},
+    fromMs,
+    typeof behindAll === 'string' ? behindAll : (behindAll.mappings ?? {}),
+  );
+
   return {
     ...base,
     deployed: true,
@@ -175,7 +193,7 @@ async function gatherRunning(context: RunningContext): Promise<StatusFigures> {
       shards: shardFigures,
     },
     processor: {
-      name: applied.function.name,
+      name: primaryFunction(applied).name,
       invocations: invocations.length,
       errors,
       throttles: 0,
@@ -190,6 +208,7 @@ async function gatherRunning(context: RunningContext): Promise<StatusFigures> {
       rejectedRecently: 'count' in rejected ? rejected.count : rejected,
       ...('capped' in rejected && rejected.capped ? { rejectedCapped: true } : {}),
     },
+    ...(consumers.length > 0 ? { consumers } : {}),
     failureDestination,
     series: {
       recordsIn: bucketed(reads, (x) => x.records, window),
@@ -198,6 +217,48 @@ async function gatherRunning(context: RunningContext): Promise<StatusFigures> {
       lagMs: [],
     },
   };
+}
+
+/** The figures of each mapping but the processor's, from its own stats, over the same window. */
+function consumerFigures(
+  applied: LocalPipeline,
+  stats: Record<string, unknown>,
+  fromMs: number,
+  behind: Record<string, ShardBehind[]> | string,
+): ConsumerFigures[] {
+  const primary = primaryMapping(applied).logicalId;
+  return applied.mappings
+    .filter((m) => m.logicalId !== primary)
+    .map((m) => {
+      const own = stats[m.logicalId] as { state: string; shards: ShardStats[] } | undefined;
+      const shards = own?.shards ?? [];
+      const invocations = shards.flatMap((s) => (s.recent ?? []).filter((x) => x.at >= fromMs));
+      const newest = shards.flatMap((s) => (s.recent ?? []).slice(-1)).sort((a, b) => b.at - a.at)[0];
+      return {
+        mapping: m.logicalId,
+        function: functionOf(applied, m).name,
+        state: own?.state ?? unknown('not running'),
+        batchSize: m.settings.batchSize,
+        lastProcessingResult: newest ? processingResult(newest.result) : 'No records processed',
+        maxLagMs: shards.reduce((max, s) => Math.max(max, s.lagMs), 0),
+        ...recordsBehindOf(typeof behind === 'string' ? behind : behind[m.logicalId]),
+        recordsProcessed: invocations.filter((x) => x.result === 'ok').reduce((sum, x) => sum + x.records, 0),
+        invocations: invocations.length,
+        errors: invocations.filter((x) => x.result === 'error').length,
+      };
+    });
+}
+
+/** A mapping's records behind, summed over its shards; unknown when any shard's is. */
+function recordsBehindOf(
+  shards: ShardBehind[] | string | undefined,
+): Pick<ConsumerFigures, 'recordsBehind' | 'recordsBehindCapped'> {
+  if (typeof shards === 'string') return { recordsBehind: unknown(shards) };
+  if (!shards) return { recordsBehind: unknown('not read') };
+  const missing = shards.find((s) => s.count === undefined);
+  if (missing) return { recordsBehind: unknown(missing.reason ?? 'not read') };
+  const total = shards.reduce((sum, s) => sum + (s.count ?? 0), 0);
+  return { recordsBehind: total, ...(shards.some((s) => s.capped) ? { recordsBehindCapped: true } : {}) };
 }
 
 function itemsUnknown(items: { error?: string; counting?: boolean }): string {

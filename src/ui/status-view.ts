@@ -47,7 +47,7 @@ export function renderStatus(report: StatusReport, options: StatusViewOptions): 
   lines.push('');
   const label = (name: string) => paint.cyan(name.padEnd(11));
 
-  const { stream, mapping, processor, table, failureDestination: dlq } = report;
+  const { stream, mapping, processor, consumers, table, failureDestination: dlq } = report;
   if (!report.running) {
     // Nothing runs, so nothing flows: the names, and what still waits on disk or in the queue.
     if (stream) lines.push(`${label('stream')}${stream.name}`);
@@ -94,6 +94,13 @@ export function renderStatus(report: StatusReport, options: StatusViewOptions): 
         `${label('processor')}${processor.name} · ${show(processor.invocations, (n) => count(n, 'invocation'), paint)} · ${errors} · ${show(processor.throttles, (n) => count(n, 'throttle'), paint)} · duration p50 ${show(processor.durationP50Ms, ms, paint)}, p99 ${show(processor.durationP99Ms, ms, paint)} ${paint.gray(`(last ${window})`)}`,
       );
     }
+  }
+  // Each further consumer on its own line: its mapping is independent of the processor's.
+  for (const c of consumers ?? []) {
+    const errors = show(c.errors, (n) => (n > 0 ? paint.red(count(n, 'error')) : count(n, 'error')), paint);
+    lines.push(
+      `${label('consumer')}${c.function} ${paint.gray(`(${c.mapping})`)} · ${show(c.state, (s) => s, paint)} · batch ${show(c.batchSize, String, paint)} · last result ${show(c.lastProcessingResult, (s) => s, paint)} · lag ${show(c.maxLagMs, formatDuration, paint)} · ${show(c.recordsBehind, (n) => `${n}${c.recordsBehindCapped ? '+' : ''} behind`, paint)} · ${show(c.recordsProcessed, (n) => `${count(n, 'record')} processed`, paint)} · ${errors} ${paint.gray(`(last ${window})`)}`,
+    );
   }
   if (table) {
     const counted = table.itemsCountedAt

@@ -29,7 +29,8 @@ afterAll(async () => {
 });
 
 async function checkpoints(): Promise<Record<string, { sequenceNumber?: string }>> {
-  const file = join(stackDir, 'mapping', 'checkpoints.json');
+  // Each mapping keeps its checkpoints in its own directory, named by its logical id.
+  const file = join(stackDir, 'mapping', 'EventSourceMapping', 'checkpoints.json');
   if (!existsSync(file)) return {};
   return (JSON.parse(await readFile(file, 'utf8')) as { shards: Record<string, { sequenceNumber?: string }> }).shards;
 }

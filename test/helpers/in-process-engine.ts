@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach } from 'vitest';
 import { type RunningEngine, startEngine } from '../../src/local/engine/lifecycle.js';
+import { primaryFunction } from '../../src/local/engine/pipeline-shape.js';
 import type { LocalPipeline } from '../../src/local/engine/protocol.js';
 import { localPipelineSpec } from '../../src/local/target/pipeline-spec.js';
 import { loadTemplate, resolveParameters } from '../../src/stack/template.js';
@@ -60,8 +61,8 @@ export function useInProcessEngine(prefix = 'engine-'): InProcessEngine {
         failureFile: join(dir, 'failures.jsonl'),
         logFile: join(dir, 'engine.log'),
       });
-      pipeline.function.bundlePath = join(HANDLERS, handler);
-      pipeline.function.bundleSha = bundleSha;
+      primaryFunction(pipeline).bundlePath = join(HANDLERS, handler);
+      primaryFunction(pipeline).bundleSha = bundleSha;
       return pipeline;
     },
   };

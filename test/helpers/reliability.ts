@@ -41,7 +41,7 @@ export class Rig {
     return join(this.stackDir, 'mapping', 'failures.jsonl');
   }
   get checkpointFile(): string {
-    return join(this.stackDir, 'mapping', 'checkpoints.json');
+    return join(this.stackDir, 'mapping', 'EventSourceMapping', 'checkpoints.json');
   }
   get streamName(): string {
     return `${this.stack}-EventStream`;

@@ -106,6 +106,10 @@ describe('parameters', () => {
       MappingEnabled: 'true',
       StartingPositionTimestamp: '',
       TumblingWindowInSeconds: '0',
+      // No second consumer unless deploy --consumer sets its key.
+      ConsumerCodeS3Key: '',
+      ConsumerBatchSize: '100',
+      ConsumerStartingPosition: 'LATEST',
     });
     expect(missingParameters(template, parameterDefaults(template))).toEqual(['CodeS3Bucket', 'CodeS3Key']);
   });

@@ -249,6 +249,32 @@ describe('resources', () => {
     }
   });
 
+  it('adds a second consumer (function, role, log group, mapping on the same stream) only when its code key is set', () => {
+    const consumer = Object.entries(template.Resources)
+      .filter(([, r]) => r.Condition === 'HasConsumer')
+      .map(([id, r]) => [id, r.Type]);
+    expect(consumer).toEqual([
+      ['ConsumerLogGroup', 'AWS::Logs::LogGroup'],
+      ['ConsumerRole', 'AWS::IAM::Role'],
+      ['ConsumerFunction', 'AWS::Lambda::Function'],
+      ['ConsumerEventSourceMapping', 'AWS::Lambda::EventSourceMapping'],
+    ]);
+    expect(template.Conditions?.HasConsumer).toEqual({
+      'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'ConsumerCodeS3Key' }, ''] }],
+    });
+    const mapping = template.Resources.ConsumerEventSourceMapping?.Properties ?? {};
+    expect(mapping).toMatchObject({
+      EventSourceArn: { 'Fn::GetAtt': ['EventStream', 'Arn'] },
+      FunctionName: { Ref: 'ConsumerFunction' },
+      BatchSize: { Ref: 'ConsumerBatchSize' },
+      StartingPosition: { Ref: 'ConsumerStartingPosition' },
+    });
+    expect(template.Resources.ConsumerFunction?.Properties?.Code).toEqual({
+      S3Bucket: { Ref: 'CodeS3Bucket' },
+      S3Key: { Ref: 'ConsumerCodeS3Key' },
+    });
+  });
+
   it('has the outputs deploy reads, without exports', () => {
     const outputs = template.Outputs ?? {};
     expect(Object.keys(outputs)).toEqual([
@@ -256,11 +282,13 @@ describe('resources', () => {
       'StreamArn',
       'TableName',
       'FunctionName',
+      'ConsumerFunctionName',
       'DLQUrl',
       'Region',
       'ProducerSecretArn',
     ]);
     expect(outputs.ProducerSecretArn?.Condition).toBe('CreateProducer');
+    expect(outputs.ConsumerFunctionName?.Condition).toBe('HasConsumer');
     for (const output of Object.values(outputs)) expect(output.Export).toBeUndefined();
   });
 

@@ -72,6 +72,43 @@ beforeEach(() => {
   cloudwatch.on(GetMetricDataCommand).resolves({ MetricDataResults: [] });
 });
 
+describe('status on AWS with a second consumer', () => {
+  it('reports the consumer from its own mapping, and says which of its figures are not read', async () => {
+    // Prepare: the stack has the consumer's output; its mapping is in another state than the processor's.
+    cfn.on(DescribeStacksCommand).resolves({
+      Stacks: [
+        {
+          StackName: 't1',
+          StackStatus: 'UPDATE_COMPLETE',
+          CreationTime: new Date(),
+          Outputs: Object.entries({ ...OUTPUTS, ConsumerFunctionName: 't1-Consumer' }).map(
+            ([OutputKey, OutputValue]) => ({ OutputKey, OutputValue }),
+          ),
+        },
+      ],
+    });
+    lambda.on(ListEventSourceMappingsCommand, { FunctionName: 't1-Consumer' }).resolves({
+      EventSourceMappings: [
+        { EventSourceArn: OUTPUTS.StreamArn, State: 'Disabled', BatchSize: 7, LastProcessingResult: 'PROBLEM: x' },
+      ],
+    });
+    // Act
+    const report = await pipelineStatus({ stack, windowMs: 900_000, env, now: () => Date.UTC(2026, 11, 2, 14, 10) });
+    // Assess
+    expect(report.mapping).toMatchObject({ state: 'Enabled', batchSize: 100 });
+    expect(report.consumers).toEqual([
+      expect.objectContaining({
+        mapping: 'ConsumerEventSourceMapping',
+        function: 't1-Consumer',
+        state: 'Disabled',
+        batchSize: 7,
+        lastProcessingResult: 'PROBLEM: x',
+        invocations: { unknown: 'CloudWatch metrics are read for the processor only' },
+      }),
+    ]);
+  });
+});
+
 describe('status on AWS with refused calls', () => {
   it('every figure is read when nothing is refused (no Scan: DescribeTable and COUNT queries only)', async () => {
     // 14:10 UTC: the 15-minute window spans two hour buckets of the time index.

@@ -1,5 +1,6 @@
 /** The daemon's answer to each control route of the protocol: status, the apply steps, the item count. */
 import type { Applier } from './applier.js';
+import { primaryFunction, primaryMapping } from './pipeline-shape.js';
 import type { EngineRouteHandlers } from './protocol.js';
 import type { EngineState } from './state.js';
 
@@ -24,7 +25,7 @@ export function engineRoutes(options: EngineRoutesOptions): EngineRouteHandlers 
     'POST /apply/table': async (request) => applier.table(request.pipeline),
     'POST /apply/mapping': async (request) => {
       const result = await applier.mapping(request.pipeline);
-      await options.bundleApplied(request.pipeline.function.bundleSha);
+      await options.bundleApplied(primaryFunction(request.pipeline).bundleSha);
       return result;
     },
     'POST /apply/commit': async (request) => {
@@ -34,7 +35,19 @@ export function engineRoutes(options: EngineRoutesOptions): EngineRouteHandlers 
     'GET /items': async () => ({ count: await applier.countItems() }),
     // Cached and refreshed in the background, so that `streamproc status` answers in well under a second.
     'GET /items/approximate': async () => (await applier.itemCount(APPROXIMATE_ITEMS_WAIT_MS)) ?? { counting: false },
-    'GET /mapping/behind': async () => ({ shards: await applier.recordsBehind(RECORDS_BEHIND_CAP) }),
+    'GET /mapping/behind': async () => {
+      const pipeline = applier.applied();
+      const primary = pipeline ? primaryMapping(pipeline).logicalId : undefined;
+      const others = applier.mappingIds().filter((id) => id !== primary);
+      const [shards, ...rest] = await Promise.all([
+        applier.recordsBehind(RECORDS_BEHIND_CAP),
+        ...others.map((id) => applier.recordsBehind(RECORDS_BEHIND_CAP, id)),
+      ]);
+      return {
+        shards: shards ?? [],
+        ...(others.length > 0 ? { mappings: Object.fromEntries(others.map((id, i) => [id, rest[i] ?? []])) } : {}),
+      };
+    },
     'POST /rejected/count': async (request) => applier.rejectedSince(request.sinceMs, request.cap),
   };
 }

@@ -16,6 +16,7 @@ import { type ControlServer, startControlServer } from './control-server.js';
 import { type Emulators, startEmulators } from './emulators.js';
 import { FUNCTION_ENV_VARIABLE } from './function-env.js';
 import { type EnginePaths, enginePaths } from './paths.js';
+import { normalizePipeline, primaryFunction } from './pipeline-shape.js';
 import { startProgressSummary } from './progress-summary.js';
 import type { LocalPipeline } from './protocol.js';
 import {
@@ -80,7 +81,7 @@ async function restorePipeline(applier: Applier, saved: LocalPipeline, log: Engi
   log({ msg: 'restoring pipeline', stream: saved.stream.name, table: saved.table.name });
   await applier.stream(saved);
   await applier.table(saved);
-  if (saved.function.bundlePath) {
+  if (saved.functions.every((fn) => fn.bundlePath)) {
     await applier
       .mapping(saved)
       .catch((error: Error) => log({ level: 'error', msg: 'could not restart the mapping', error: error.message }));
@@ -190,12 +191,15 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
       versions: { ...options.versions, ...emulators.versions, node: process.versions.node },
     };
 
-    const saved = await readJson<LocalPipeline>(paths.pipeline);
+    const savedRaw = await readJson<LocalPipeline>(paths.pipeline);
+    // A pipeline saved by a one-mapping engine is read in today's shape (its checkpoints move on start).
+    const saved = savedRaw && normalizePipeline(savedRaw);
     if (saved) await restorePipeline(running, saved, log);
-    state.bundleSha = running.applied()?.function.bundleSha;
+    const restored = running.applied();
+    state.bundleSha = restored && primaryFunction(restored).bundleSha;
     published = true;
     await writeEngineState(paths.state, state);
-    stopSummary = startProgressSummary({ stats: running.mappingStats, log, everyMs: options.summaryEveryMs });
+    stopSummary = startProgressSummary({ stats: running.allMappingStats, log, everyMs: options.summaryEveryMs });
     log({ msg: 'engine ready', pid: process.pid, endpoints: state.endpoints, versions: state.versions });
 
     return {

@@ -26,8 +26,11 @@ export function progressSummary(stats: MappingStats): Record<string, unknown> & 
 }
 
 export interface ProgressSummaryOptions {
-  /** The running mapping's stats, or undefined while none runs. */
-  stats: () => MappingStats | undefined;
+  /**
+   * The running mappings' stats: one mapping's (undefined while none runs), or every mapping's by
+   * logical id, each summarised on its own line (with `mapping`) when its records moved.
+   */
+  stats: () => MappingStats | Record<string, MappingStats> | undefined;
   log: (event: Record<string, unknown>) => void;
   /** Default 10 s. */
   everyMs?: number;
@@ -35,15 +38,21 @@ export interface ProgressSummaryOptions {
 
 /** Logs a summary every `everyMs` when the record count (delivered or filtered) changed; returns the stop function. */
 export function startProgressSummary(options: ProgressSummaryOptions): () => void {
-  let lastRecords = -1;
+  const lastRecords = new Map<string, number>();
   const timer = setInterval(() => {
     const stats = options.stats();
     if (!stats) return;
-    const summary = progressSummary(stats);
-    const moved = summary.records + Number(summary.filtered);
-    if (moved === lastRecords) return;
-    lastRecords = moved;
-    options.log(summary);
+    const byMapping: [string | undefined, MappingStats][] =
+      'shards' in stats && Array.isArray(stats.shards)
+        ? [[undefined, stats as MappingStats]]
+        : Object.entries(stats as Record<string, MappingStats>);
+    for (const [mapping, one] of byMapping) {
+      const summary = progressSummary(one);
+      const moved = summary.records + Number(summary.filtered);
+      if (moved === (lastRecords.get(mapping ?? '') ?? -1)) continue;
+      lastRecords.set(mapping ?? '', moved);
+      options.log(mapping === undefined ? summary : { ...summary, mapping });
+    }
   }, options.everyMs ?? 10_000);
   // The summary never keeps the engine alive on its own.
   timer.unref();

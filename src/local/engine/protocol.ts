@@ -52,10 +52,20 @@ export interface FunctionSpec {
   bundlePath?: string;
   bundleSha?: string;
   bundleBytes?: number;
+  /**
+   * The template parameter its code location comes from (`Code.S3Key: !Ref CodeS3Key`): deploy
+   * gives the function the bundle it stages under that parameter (the processor's, the consumer's).
+   */
+  codeParameter?: string;
 }
 
 export interface MappingSpec {
+  /** The mapping's id: its checkpoints, stats and runner are keyed by it. */
   logicalId: string;
+  /** The function it invokes (a FunctionSpec logicalId). */
+  functionLogicalId: string;
+  /** The stream it reads (the StreamSpec logicalId). */
+  streamLogicalId: string;
   /** The runner's settings, as the template's event source mapping declares them. */
   settings: MappingSettings;
   /** The on-failure destination: a local file instead of the queue. */
@@ -75,8 +85,10 @@ export interface LocalPipeline {
   parameters: Record<string, string>;
   stream: StreamSpec;
   table: TableSpec;
-  function: FunctionSpec;
-  mapping: MappingSpec;
+  /** Every function; the first is the processor (the one the main mapping invokes). */
+  functions: FunctionSpec[];
+  /** Every event source mapping on the stream, each independent (its own checkpoints and settings). */
+  mappings: MappingSpec[];
   skipped: SkippedResource[];
   /** Mapping and function properties with no local effect (deploy warns about each). */
   ignoredProperties?: PropertyNote[];
@@ -105,9 +117,11 @@ export interface TableApplied extends TableStatus {
   ttlSweeper: boolean;
 }
 
-/** What POST /apply/mapping returns: whether the runner was started or hot-swapped. */
+/** What POST /apply/mapping returns: what happened to each mapping's runner, by mapping logical id. */
 export interface MappingApplied {
+  /** The first mapping's action (the processor's), as before there could be more than one. */
   action: 'started' | 'updated';
+  mappings: Record<string, 'started' | 'updated' | 'unchanged' | 'stopped'>;
 }
 
 export interface TtlStatus {
@@ -121,7 +135,10 @@ export interface EngineStatus {
   state: EngineState;
   pipeline?: LocalPipeline;
   mappingRunning: boolean;
+  /** The first mapping's stats (the processor's), the shape of a one-mapping engine. */
   mapping?: unknown;
+  /** Every running mapping's stats, by mapping logical id. */
+  mappings?: Record<string, unknown>;
   ttl?: TtlStatus;
 }
 
@@ -142,7 +159,11 @@ export interface EngineRoutes {
   /** The table's approximate item count for `status`: cached, refreshed in the background (item-count.ts). */
   'GET /items/approximate': { request: undefined; response: ItemCountStatus };
   /** Records after each shard's checkpoint, capped (records-behind.ts), for `status`. */
-  'GET /mapping/behind': { request: undefined; response: { shards: ShardBehind[] } };
+  'GET /mapping/behind': {
+    request: undefined;
+    /** `shards`: the processor's mapping; `mappings`: each further mapping's, by logical id. */
+    response: { shards: ShardBehind[]; mappings?: Record<string, ShardBehind[]> };
+  };
   /** Rejected records stored since a time, counted through the time index (stack/rejected-count.ts). */
   'POST /rejected/count': { request: { sinceMs: number; cap: number }; response: RejectedCount };
 }

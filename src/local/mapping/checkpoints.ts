@@ -136,3 +136,40 @@ export class CheckpointStore {
 function now(): string {
   return new Date().toISOString();
 }
+
+/**
+ * Moves an engine's single-mapping checkpoint file (`<mappingRoot>/checkpoints.json`, from before
+ * each mapping had its own directory) to `file`, the mapping's own, when it belongs to that
+ * mapping's function and stream and `file` does not exist yet: an engine restarted on old data
+ * continues from where it was, and a second consumer never inherits the processor's positions.
+ * Returns whether it moved the file.
+ */
+export async function adoptLegacyCheckpoints(options: {
+  legacyFile: string;
+  file: string;
+  functionName: string;
+  streamArn: string;
+}): Promise<boolean> {
+  let text: string;
+  try {
+    text = await readFile(options.legacyFile, 'utf8');
+  } catch {
+    return false;
+  }
+  try {
+    await readFile(options.file);
+    return false;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  let parsed: Partial<CheckpointFile>;
+  try {
+    parsed = JSON.parse(text) as Partial<CheckpointFile>;
+  } catch {
+    return false;
+  }
+  if (parsed.functionName !== options.functionName || parsed.streamArn !== options.streamArn) return false;
+  await mkdir(dirname(options.file), { recursive: true });
+  await rename(options.legacyFile, options.file);
+  return true;
+}

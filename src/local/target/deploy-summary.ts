@@ -1,7 +1,8 @@
 /** The rows a local deploy reports: what exists now, in the words a user looks for. */
 import { TTL_SWEEP_INTERVAL_MS } from '../engine/constants.js';
 import type { EnginePaths } from '../engine/paths.js';
-import type { LocalPipeline, StreamStatus, TableStatus } from '../engine/protocol.js';
+import { functionOf, primaryFunction, primaryMapping } from '../engine/pipeline-shape.js';
+import type { LocalPipeline, MappingSpec, StreamStatus, TableStatus } from '../engine/protocol.js';
 import type { EngineState } from '../engine/state.js';
 
 export interface DeploySummaryInput {
@@ -20,8 +21,8 @@ function kilobytes(bytes: number | undefined): string {
   return bytes < 1024 ? `${bytes} B` : `${(bytes / 1024).toFixed(1)} KB`;
 }
 
-export function describeMapping(pipeline: LocalPipeline): string {
-  const s = pipeline.mapping.settings;
+export function describeMapping(pipeline: LocalPipeline, mapping: MappingSpec = primaryMapping(pipeline)): string {
+  const s = mapping.settings;
   return [
     `batch ${s.batchSize}`,
     `window ${s.maximumBatchingWindowInSeconds} s`,
@@ -46,7 +47,21 @@ export function deployResources(input: DeploySummaryInput): { name: string; valu
   const ttl = pipeline.table.ttlAttribute
     ? `TTL on ${pipeline.table.ttlAttribute}: enforced by the engine's sweeper every ${TTL_SWEEP_INTERVAL_MS / 1000} s`
     : 'no TTL';
-  const fn = pipeline.function;
+  const fn = primaryFunction(pipeline);
+  const mapping = primaryMapping(pipeline);
+  // Every further consumer (a second function on the stream) gets its own two rows.
+  const consumers = pipeline.mappings
+    .filter((m) => m.logicalId !== mapping.logicalId)
+    .flatMap((m) => {
+      const f = functionOf(pipeline, m);
+      return [
+        {
+          name: `Consumer ${m.logicalId}`,
+          value: `${f.name} (bundle ${kilobytes(f.bundleBytes)}, sha ${f.bundleSha?.slice(0, 12) ?? '?'}, timeout ${f.timeoutSeconds} s, memory ${f.memoryMb} MB)`,
+        },
+        { name: `Mapping ${m.logicalId}`, value: describeMapping(pipeline, m) },
+      ];
+    });
   return [
     {
       name: 'Stream',
@@ -61,7 +76,8 @@ export function deployResources(input: DeploySummaryInput): { name: string; valu
       value: `${fn.name} (bundle ${kilobytes(fn.bundleBytes)}, sha ${fn.bundleSha?.slice(0, 12) ?? '?'}, timeout ${fn.timeoutSeconds} s, memory ${fn.memoryMb} MB)`,
     },
     { name: 'Mapping', value: describeMapping(pipeline) },
-    ...(pipeline.mapping.failureFile ? [{ name: 'On failure', value: pipeline.mapping.failureFile }] : []),
+    ...(mapping.failureFile ? [{ name: 'On failure', value: mapping.failureFile }] : []),
+    ...consumers,
     { name: 'Kinesis endpoint', value: state.endpoints.kinesis },
     { name: 'DynamoDB endpoint', value: state.endpoints.dynamodb },
     { name: 'Region', value: state.region },

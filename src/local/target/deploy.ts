@@ -9,6 +9,7 @@ import type { DeployOptions, DeployResult, DeployStatus } from '../../target.js'
 import { LOCAL_SHARD_LIMIT, TTL_SWEEP_INTERVAL_MS } from '../engine/constants.js';
 import { ControlError, callRoute } from '../engine/control-client.js';
 import { type EnginePaths, stackEnginePaths } from '../engine/paths.js';
+import { normalizePipeline, primaryMapping } from '../engine/pipeline-shape.js';
 import type { EngineRoute, EngineRoutes, LocalPipeline, StreamStatus, TableStatus } from '../engine/protocol.js';
 import { isProcessAlive, readEngineState } from '../engine/state.js';
 import { withDeployLock } from './deploy-lock.js';
@@ -24,7 +25,33 @@ import {
   stopEngine,
 } from './engine-launcher.js';
 import { diffPipeline } from './pipeline-diff.js';
-import { loadProcessor } from './processor-loader.js';
+import { type LoadedProcessor, loadProcessor } from './processor-loader.js';
+
+/**
+ * The consumer's bundle for this deploy: `--consumer FILE` bundles FILE; `--no-consumer` means
+ * none; without either the consumer the engine runs now stays (as a saved parameter would).
+ */
+async function consumerBundle(
+  options: DeployOptions,
+  paths: EnginePaths,
+  applied: LocalPipeline | undefined,
+): Promise<LoadedProcessor | undefined> {
+  const entry = options.consumerEntry;
+  if (entry === false) return undefined;
+  if (entry !== undefined) {
+    return options.reporter.step(`Load consumer ${entry}`, () =>
+      loadProcessor({ functionsDir: paths.functions, entry, flag: '--consumer' }),
+    );
+  }
+  const running = applied?.functions.find((fn) => fn.codeParameter === 'ConsumerCodeS3Key');
+  if (!running?.bundlePath || !running.bundleSha || !existsSync(running.bundlePath)) return undefined;
+  return {
+    bundlePath: running.bundlePath,
+    sha256: running.bundleSha,
+    bytes: running.bundleBytes ?? 0,
+    source: running.bundlePath,
+  };
+}
 
 type ApplyRoute = Extract<EngineRoute, `POST /apply/${string}`>;
 
@@ -98,9 +125,10 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
 async function deployHoldingLock(
   options: DeployOptions,
   paths: EnginePaths,
-  desired: LocalPipeline,
+  planned: LocalPipeline,
 ): Promise<DeployResult> {
   const { reporter, stack } = options;
+  let desired = planned;
   // The processor first: a handler that does not exist or does not build must fail the deploy
   // before an engine is started for it.
   const processor = await reporter.step(`Load processor ${options.processorEntry ?? 'bundle'}`, () =>
@@ -113,14 +141,20 @@ async function deployHoldingLock(
         was: 'running' as const,
       }))
     : await reporter.step('Start local engine', () => ensureEngine(options, paths));
-  const applied = engine.status.pipeline;
+  const applied = engine.status.pipeline && normalizePipeline(engine.status.pipeline);
 
-  desired.function = {
-    ...desired.function,
-    bundlePath: processor.bundlePath,
-    bundleSha: processor.sha256,
-    bundleBytes: processor.bytes,
+  // The second consumer: a new handler (--consumer), none (--no-consumer), or the one running.
+  const consumer = await consumerBundle(options, paths, applied);
+  if (consumer) desired = await desiredPipeline(options, paths, { ConsumerCodeS3Key: `local/${consumer.sha256}` });
+  const bundles: Record<string, { bundlePath: string; sha256: string; bytes: number }> = {
+    CodeS3Key: processor,
+    ...(consumer ? { ConsumerCodeS3Key: consumer } : {}),
   };
+  desired.functions = desired.functions.map((fn) => {
+    const bundle = bundles[fn.codeParameter ?? 'CodeS3Key'];
+    if (!bundle) throw new Error(`no bundle for function ${fn.logicalId} (${fn.codeParameter})`);
+    return { ...fn, bundlePath: bundle.bundlePath, bundleSha: bundle.sha256, bundleBytes: bundle.bytes };
+  });
 
   const diff = diffPipeline(applied, desired);
   if (diff.blockers.length > 0) {
@@ -180,8 +214,9 @@ async function deployHoldingLock(
       endpoints: { kinesis: state.endpoints.kinesis, dynamodb: state.endpoints.dynamodb, region: state.region },
       dataDir: paths.root,
       logFile: paths.log,
-      failureFile: desired.mapping.failureFile,
+      failureFile: primaryMapping(desired).failureFile,
       processor: { source: processor.source, sha256: processor.sha256, bytes: processor.bytes },
+      ...(consumer ? { consumer: { source: consumer.source, sha256: consumer.sha256, bytes: consumer.bytes } } : {}),
       parameters: desired.parameters,
       ignored: desired.ignoredProperties ?? [],
       substituted: desired.substitutedProperties ?? [],

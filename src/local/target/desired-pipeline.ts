@@ -10,11 +10,19 @@ export function regionOf(stack: ResolvedStack): string {
   return stack.settings.region ?? LOCAL_REGION;
 }
 
-export async function desiredPipeline(options: DeployOptions, paths: EnginePaths): Promise<LocalPipeline> {
+/**
+ * `extra` holds what the local deploy sets itself (ConsumerCodeS3Key once it knows the consumer's
+ * bundle), as deploy sets CodeS3Key on AWS.
+ */
+export async function desiredPipeline(
+  options: DeployOptions,
+  paths: EnginePaths,
+  extra: Record<string, string> = {},
+): Promise<LocalPipeline> {
   const { loadTemplate } = await import('../../stack/template.js');
   const template = await loadTemplate();
   // Resolved and checked against the template by the deploy service.
-  const values = options.parameters;
+  const values = { ...options.parameters, ...extra };
   return localPipelineSpec(template, {
     stack: options.stack.name,
     region: regionOf(options.stack),

@@ -2,7 +2,8 @@
  * What differs between the pipeline an engine runs and the one a deploy asks for, as readable
  * lines, plus which parts must be re-applied and which changes the emulators cannot make in place.
  */
-import type { LocalPipeline } from '../engine/protocol.js';
+import { primaryFunction } from '../engine/pipeline-shape.js';
+import type { FunctionSpec, LocalPipeline, MappingSpec } from '../engine/protocol.js';
 
 export interface PipelineDiff {
   changes: string[];
@@ -31,8 +32,8 @@ export function diffPipeline(applied: LocalPipeline | undefined, desired: LocalP
       changes: [
         `stream ${desired.stream.name} (${desired.stream.shardCount} shard${desired.stream.shardCount === 1 ? '' : 's'})`,
         `table ${desired.table.name}`,
-        `function ${desired.function.name}`,
-        'event source mapping',
+        ...desired.functions.map((f) => `function ${f.name}`),
+        ...desired.mappings.map((m, i) => (i === 0 ? 'event source mapping' : `event source mapping ${m.logicalId}`)),
       ].map((l) => `create ${l}`),
       stream: true,
       table: true,
@@ -63,22 +64,53 @@ export function diffPipeline(applied: LocalPipeline | undefined, desired: LocalP
   if (t.billingMode !== u.billingMode)
     changes.push(`table ${u.name} billing mode: ${t.billingMode} → ${u.billingMode}`);
 
-  const f = applied.function;
-  const g = desired.function;
-  let mapping = compare(changes, 'function bundle', short(f.bundleSha), short(g.bundleSha));
-  mapping = compare(changes, 'function handler', f.handler, g.handler) || mapping;
-  mapping = compare(changes, 'function timeout (s)', f.timeoutSeconds, g.timeoutSeconds) || mapping;
-  mapping = compare(changes, 'function memory (MB)', f.memoryMb, g.memoryMb) || mapping;
-  for (const key of new Set([...Object.keys(f.environment), ...Object.keys(g.environment)])) {
-    mapping = compare(changes, `function environment ${key}`, f.environment[key], g.environment[key]) || mapping;
+  let mapping = false;
+  const primary = primaryFunction(desired).logicalId;
+  // The processor's lines read as they did with one function; the others name theirs.
+  const fnLabel = (f: FunctionSpec) => (f.logicalId === primary ? 'function' : `function ${f.name}`);
+  for (const g of desired.functions) {
+    const f = applied.functions.find((x) => x.logicalId === g.logicalId);
+    if (!f) {
+      changes.push(`create function ${g.name}`);
+      mapping = true;
+      continue;
+    }
+    const label = fnLabel(g);
+    mapping = compare(changes, `${label} bundle`, short(f.bundleSha), short(g.bundleSha)) || mapping;
+    mapping = compare(changes, `${label} handler`, f.handler, g.handler) || mapping;
+    mapping = compare(changes, `${label} timeout (s)`, f.timeoutSeconds, g.timeoutSeconds) || mapping;
+    mapping = compare(changes, `${label} memory (MB)`, f.memoryMb, g.memoryMb) || mapping;
+    for (const key of new Set([...Object.keys(f.environment), ...Object.keys(g.environment)])) {
+      mapping = compare(changes, `${label} environment ${key}`, f.environment[key], g.environment[key]) || mapping;
+    }
   }
-  const m = applied.mapping.settings as unknown as Record<string, unknown>;
-  const n = desired.mapping.settings as unknown as Record<string, unknown>;
-  for (const key of new Set([...Object.keys(m), ...Object.keys(n)])) {
-    mapping = compare(changes, `mapping ${key}`, m[key], n[key]) || mapping;
+  for (const f of applied.functions) {
+    if (desired.functions.some((g) => g.logicalId === f.logicalId)) continue;
+    changes.push(`delete function ${f.name}`);
+    mapping = true;
   }
-  mapping =
-    compare(changes, 'mapping failure file', applied.mapping.failureFile, desired.mapping.failureFile) || mapping;
+  const primaryMappingId = desired.mappings[0]?.logicalId;
+  const mappingLabel = (m: MappingSpec) => (m.logicalId === primaryMappingId ? 'mapping' : `mapping ${m.logicalId}`);
+  for (const d of desired.mappings) {
+    const a = applied.mappings.find((x) => x.logicalId === d.logicalId);
+    if (!a) {
+      changes.push(`create event source mapping ${d.logicalId} (function ${d.functionLogicalId})`);
+      mapping = true;
+      continue;
+    }
+    const label = mappingLabel(d);
+    const m = a.settings as unknown as Record<string, unknown>;
+    const n = d.settings as unknown as Record<string, unknown>;
+    for (const key of new Set([...Object.keys(m), ...Object.keys(n)])) {
+      mapping = compare(changes, `${label} ${key}`, m[key], n[key]) || mapping;
+    }
+    mapping = compare(changes, `${label} failure file`, a.failureFile, d.failureFile) || mapping;
+  }
+  for (const a of applied.mappings) {
+    if (desired.mappings.some((d) => d.logicalId === a.logicalId)) continue;
+    changes.push(`delete event source mapping ${a.logicalId} (its checkpoints go with it)`);
+    mapping = true;
+  }
 
   const partChanged = changes.length > 0;
   for (const key of new Set([...Object.keys(applied.parameters), ...Object.keys(desired.parameters)])) {

@@ -14,7 +14,7 @@ import type {
   TableSpec,
 } from '../engine/protocol.js';
 import { evaluate, evaluateConditions, type IntrinsicContext, NO_VALUE } from './intrinsics.js';
-import { propertySupport } from './property-support.js';
+import { type PropertyNote, propertySupport } from './property-support.js';
 
 export interface PipelineSpecOptions {
   stack: string;
@@ -163,48 +163,88 @@ export function localPipelineSpec(template: CfnTemplate, options: PipelineSpecOp
     ...(ttl?.AttributeName && String(ttl.Enabled) === 'true' ? { ttlAttribute: ttl.AttributeName } : {}),
   };
 
-  const [functionId, functionProps] = one(template, 'AWS::Lambda::Function', active);
-  const variables = evaluate((functionProps.Environment as { Variables?: unknown } | undefined)?.Variables ?? {}, ctx);
-  const fn: FunctionSpec = {
-    logicalId: functionId,
-    name: ctx.refs[functionId] as string,
-    handler: String(evaluate(functionProps.Handler ?? 'index.handler', ctx)),
-    environment: Object.fromEntries(
-      Object.entries(variables as Record<string, unknown>).map(([k, v]) => [k, String(v)]),
-    ),
-    timeoutSeconds: num(evaluate(functionProps.Timeout, ctx), 3),
-    memoryMb: num(evaluate(functionProps.MemorySize, ctx), 128),
-  };
+  const all = (type: string) =>
+    Object.entries(template.Resources)
+      .filter(([id, r]) => r.Type === type && active(id))
+      .map(([id, r]) => [id, (r as { Properties?: Record<string, unknown> }).Properties ?? {}] as const);
 
-  const [mappingId, mappingProps] = one(template, 'AWS::Lambda::EventSourceMapping', active);
-  const mp = evaluate(mappingProps, ctx) as Record<string, unknown>;
-  const destination = (mp.DestinationConfig as { OnFailure?: { Destination?: string } } | undefined)?.OnFailure
-    ?.Destination;
-  const mapping: MappingSpec = {
-    logicalId: mappingId,
-    settings: {
-      parallelizationFactor: num(mp.ParallelizationFactor, 1),
-      tumblingWindowInSeconds: num(mp.TumblingWindowInSeconds, 0),
-      batchSize: num(mp.BatchSize, 100),
-      maximumBatchingWindowInSeconds: num(mp.MaximumBatchingWindowInSeconds, 0),
-      startingPosition: String(mp.StartingPosition ?? 'LATEST') as MappingSpec['settings']['startingPosition'],
-      ...(mp.StartingPositionTimestamp !== undefined && mp.StartingPositionTimestamp !== ''
-        ? { startingPositionTimestamp: num(mp.StartingPositionTimestamp) }
-        : {}),
-      ...(mp.FilterCriteria !== undefined ? { filterPatterns: filterPatterns(mp.FilterCriteria) } : {}),
-      bisectBatchOnFunctionError: String(mp.BisectBatchOnFunctionError ?? 'false') === 'true',
-      maximumRetryAttempts: num(mp.MaximumRetryAttempts, -1),
-      maximumRecordAgeInSeconds: num(mp.MaximumRecordAgeInSeconds, -1),
-      functionResponseTypes: ((mp.FunctionResponseTypes ?? []) as unknown[]).map(String),
-      enabled: String(mp.Enabled ?? 'true') === 'true',
-    },
-    ...(destination ? { failureFile: options.failureFile } : {}),
-  };
+  const functionEntries = all('AWS::Lambda::Function');
+  if (functionEntries.length === 0) throw new Error('the local engine needs an AWS::Lambda::Function in the template');
+  const functions: FunctionSpec[] = functionEntries.map(([functionId, functionProps]) => {
+    const variables = evaluate(
+      (functionProps.Environment as { Variables?: unknown } | undefined)?.Variables ?? {},
+      ctx,
+    );
+    const codeKey = (functionProps.Code as { S3Key?: unknown } | undefined)?.S3Key as { Ref?: unknown } | undefined;
+    return {
+      logicalId: functionId,
+      name: ctx.refs[functionId] as string,
+      handler: String(evaluate(functionProps.Handler ?? 'index.handler', ctx)),
+      environment: Object.fromEntries(
+        Object.entries(variables as Record<string, unknown>).map(([k, v]) => [k, String(v)]),
+      ),
+      timeoutSeconds: num(evaluate(functionProps.Timeout, ctx), 3),
+      memoryMb: num(evaluate(functionProps.MemorySize, ctx), 128),
+      ...(typeof codeKey?.Ref === 'string' ? { codeParameter: codeKey.Ref } : {}),
+    };
+  });
+  // The processor first: the engine's single-mapping figures (status, deploy summary) are its.
+  functions.sort((a, b) => Number(b.codeParameter === 'CodeS3Key') - Number(a.codeParameter === 'CodeS3Key'));
 
-  const properties = propertySupport(
-    { logicalId: mappingId, properties: Object.keys(mp) },
-    { logicalId: functionId, properties: presentProperties(functionProps, ctx) },
+  const mappingEntries = all('AWS::Lambda::EventSourceMapping');
+  if (mappingEntries.length === 0)
+    throw new Error('the local engine needs an AWS::Lambda::EventSourceMapping in the template');
+  const mappings: MappingSpec[] = mappingEntries.map(([mappingId, mappingProps]) => {
+    const mp = evaluate(mappingProps, ctx) as Record<string, unknown>;
+    const destination = (mp.DestinationConfig as { OnFailure?: { Destination?: string } } | undefined)?.OnFailure
+      ?.Destination;
+    // FunctionName is a name or an ARN (a Ref or GetAtt of the function); the source is the stream's ARN.
+    const target = String(mp.FunctionName ?? '');
+    const fn = functions.find((f) => target === f.name || target === ctx.attributes[`${f.logicalId}.Arn`]);
+    if (!fn) throw new Error(`${mappingId} FunctionName ${target} is not a function of this template`);
+    if (mp.EventSourceArn !== ctx.attributes[`${streamId}.Arn`])
+      throw new Error(`${mappingId} EventSourceArn must be the stream ${stream.name} (the engine emulates one stream)`);
+    return {
+      logicalId: mappingId,
+      functionLogicalId: fn.logicalId,
+      streamLogicalId: streamId,
+      settings: {
+        parallelizationFactor: num(mp.ParallelizationFactor, 1),
+        tumblingWindowInSeconds: num(mp.TumblingWindowInSeconds, 0),
+        batchSize: num(mp.BatchSize, 100),
+        maximumBatchingWindowInSeconds: num(mp.MaximumBatchingWindowInSeconds, 0),
+        startingPosition: String(mp.StartingPosition ?? 'LATEST') as MappingSpec['settings']['startingPosition'],
+        ...(mp.StartingPositionTimestamp !== undefined && mp.StartingPositionTimestamp !== ''
+          ? { startingPositionTimestamp: num(mp.StartingPositionTimestamp) }
+          : {}),
+        ...(mp.FilterCriteria !== undefined ? { filterPatterns: filterPatterns(mp.FilterCriteria) } : {}),
+        bisectBatchOnFunctionError: String(mp.BisectBatchOnFunctionError ?? 'false') === 'true',
+        maximumRetryAttempts: num(mp.MaximumRetryAttempts, -1),
+        maximumRecordAgeInSeconds: num(mp.MaximumRecordAgeInSeconds, -1),
+        functionResponseTypes: ((mp.FunctionResponseTypes ?? []) as unknown[]).map(String),
+        enabled: String(mp.Enabled ?? 'true') === 'true',
+      },
+      ...(destination ? { failureFile: options.failureFile } : {}),
+    };
+  });
+  mappings.sort(
+    (a, b) =>
+      functions.findIndex((f) => f.logicalId === a.functionLogicalId) -
+      functions.findIndex((f) => f.logicalId === b.functionLogicalId),
   );
+
+  const ignoredProperties: PropertyNote[] = [];
+  const substitutedProperties: PropertyNote[] = [];
+  for (const [mappingId, mappingProps] of mappingEntries) {
+    const mapping = mappings.find((m) => m.logicalId === mappingId) as MappingSpec;
+    const fnProps = functionEntries.find(([id]) => id === mapping.functionLogicalId)?.[1] ?? {};
+    const properties = propertySupport(
+      { logicalId: mappingId, properties: presentProperties(mappingProps, ctx) },
+      { logicalId: mapping.functionLogicalId, properties: presentProperties(fnProps, ctx) },
+    );
+    ignoredProperties.push(...properties.ignored);
+    substitutedProperties.push(...properties.substituted);
+  }
 
   const skipped: SkippedResource[] = Object.entries(template.Resources)
     .filter(([id, r]) => active(id) && !EMULATED.has(r.Type))
@@ -226,11 +266,11 @@ export function localPipelineSpec(template: CfnTemplate, options: PipelineSpecOp
     parameters: { ...options.parameters },
     stream,
     table,
-    function: fn,
-    mapping,
+    functions,
+    mappings,
     skipped,
-    ignoredProperties: properties.ignored,
-    substitutedProperties: properties.substituted,
+    ignoredProperties,
+    substitutedProperties,
     outputs,
   };
 }

@@ -23,6 +23,8 @@ export interface LoadProcessorOptions {
   functionsDir: string;
   /** A custom handler source (TypeScript or JavaScript) to bundle; default: the prebuilt processor. */
   entry?: string;
+  /** The flag that named the entry, for errors. Default `--processor`. */
+  flag?: string;
 }
 
 /** The node_modules directory that holds the SDK packages the processor imports. */
@@ -39,7 +41,7 @@ export async function loadProcessor(options: LoadProcessorOptions): Promise<Load
   const { bundleProcessor, prebuiltProcessorPaths } = await import('../../stack/processor-bundle.js');
   if (options.entry) {
     if (!existsSync(options.entry)) {
-      throw new UserError(`--processor ${options.entry}: no such file`, {
+      throw new UserError(`${options.flag ?? '--processor'} ${options.entry}: no such file`, {
         hint: 'Pass the path of a TypeScript or JavaScript file exporting `handler`.',
         exit: 2,
         code: 'PROCESSOR_MISSING',

@@ -17,7 +17,7 @@ import { stackFailure } from './failure.js';
 import { loadProcessorPackage, type ProcessorPackage } from './processor-package.js';
 import { type AwsRunOptions, type AwsSession, withAwsSession } from './session.js';
 import { settleExistingStack } from './stack-recovery.js';
-import { completeOutputs, findStack } from './stack-state.js';
+import { completeOutputs, findStack, stackParameter } from './stack-state.js';
 import { watchStack } from './stack-watch.js';
 
 /**
@@ -34,6 +34,39 @@ export async function deployToAws(options: DeployOptions, run: AwsRunOptions = {
     options.reporter.info(`Deploying stack ${name} to account ${ctx.account} in ${ctx.region} as ${ctx.arn}`);
     return deployInSession(options, parameters, session);
   });
+}
+
+/**
+ * The second consumer's code key: `--consumer FILE` is bundled and staged like the processor;
+ * `--no-consumer` is '' (the template's condition then removes its function and mapping); without
+ * either, the stack keeps the key it has (no consumer on a new stack).
+ */
+async function stageConsumer(
+  options: DeployOptions,
+  session: AwsSession,
+  bucket: string,
+  existing: Stack | undefined,
+): Promise<string> {
+  const entry = options.consumerEntry;
+  if (entry === false) return '';
+  if (entry === undefined) return (existing && stackParameter(existing, 'ConsumerCodeS3Key')) ?? '';
+  const { reporter } = options;
+  const pkg = await reporter.step(`Bundling the consumer ${entry}`, () => loadProcessorPackage(entry, '--consumer'));
+  const staged = await reporter.step('Staging the consumer bundle', () =>
+    stageProcessorBundle(session.s3, {
+      bucket,
+      account: session.ctx.account,
+      stack: options.stack.name,
+      zip: pkg.zip,
+      sha256: pkg.sha256,
+    }),
+  );
+  reporter.info(
+    staged.uploaded
+      ? `Uploaded the consumer (${(staged.bytes / 1024).toFixed(1)} KB) to s3://${bucket}/${staged.key}`
+      : `Consumer unchanged (sha256 ${pkg.sha256.slice(0, 12)}…), already in s3://${bucket}`,
+  );
+  return staged.key;
 }
 
 async function deployInSession(
@@ -73,7 +106,8 @@ async function deployInSession(
       ? `Uploaded the processor (${(staged.bytes / 1024).toFixed(1)} KB) to s3://${bucket}/${staged.key}`
       : `Processor unchanged (sha256 ${pkg.sha256.slice(0, 12)}…), already in s3://${bucket}`,
   );
-  const values = { ...parameters, CodeS3Bucket: bucket, CodeS3Key: staged.key };
+  const consumerKey = await stageConsumer(options, session, bucket, existing);
+  const values = { ...parameters, CodeS3Bucket: bucket, CodeS3Key: staged.key, ConsumerCodeS3Key: consumerKey };
 
   const body = await templateBody();
   const changeSet = await reporter.step(`Creating the change set (${type})`, async () => {

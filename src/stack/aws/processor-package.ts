@@ -14,7 +14,7 @@ export interface ProcessorPackage {
   entry?: string;
 }
 
-export async function loadProcessorPackage(entry?: string): Promise<ProcessorPackage> {
+export async function loadProcessorPackage(entry?: string, flag = '--processor'): Promise<ProcessorPackage> {
   const { bundleProcessor, prebuiltProcessorPaths } = await import('../processor-bundle.js');
   if (!entry) {
     try {
@@ -33,7 +33,7 @@ export async function loadProcessorPackage(entry?: string): Promise<ProcessorPac
       `Cannot bundle the processor${entry ? ` ${entry}` : ''}: ${(error as Error).message.split('\n')[0]}`,
       {
         hint: entry
-          ? 'Fix the file (it must export `handler`), or drop --processor to deploy the built-in one.'
+          ? `Fix the file (it must export \`handler\`), or drop ${flag}${flag === '--processor' ? ' to deploy the built-in one' : ''}.`
           : 'Run `npm run build` first.',
         code: 'PROCESSOR_BUNDLE',
         cause: error,

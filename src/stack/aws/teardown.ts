@@ -111,8 +111,10 @@ async function keysOfOtherStacks(
     for (const stack of page.Stacks ?? []) {
       if (stack.StackName === name || stack.StackStatus === 'DELETE_COMPLETE') continue;
       if (stackParameter(stack, 'CodeS3Bucket') !== bucket) continue;
-      const key = stackParameter(stack, 'CodeS3Key');
-      if (key) keys.add(key);
+      for (const parameter of ['CodeS3Key', 'ConsumerCodeS3Key']) {
+        const key = stackParameter(stack, parameter);
+        if (key) keys.add(key);
+      }
     }
     token = page.NextToken;
   } while (token);

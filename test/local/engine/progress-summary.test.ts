@@ -88,5 +88,24 @@ describe('progress summary', () => {
       vi.advanceTimersByTime(5_000);
       expect(logged.map((e) => e.records)).toEqual([5, 6, 6]);
     });
+
+    it('summarises each mapping on its own line, naming it, when that mapping moved', () => {
+      // Prepare: the processor's mapping and a second consumer's
+      let current: Record<string, Stats> = {};
+      const logged: Record<string, unknown>[] = [];
+      const stop = startProgressSummary({ stats: () => current, log: (e) => logged.push(e), everyMs: 1_000 });
+      // Act
+      current = { EventSourceMapping: stats([shard({ records: 5 })]), Consumer: stats([shard({ records: 2 })]) };
+      vi.advanceTimersByTime(1_000);
+      current = { EventSourceMapping: stats([shard({ records: 5 })]), Consumer: stats([shard({ records: 3 })]) };
+      vi.advanceTimersByTime(1_000);
+      stop();
+      // Assess
+      expect(logged.map((e) => [e.mapping, e.records])).toEqual([
+        ['EventSourceMapping', 5],
+        ['Consumer', 2],
+        ['Consumer', 3],
+      ]);
+    });
   });
 });

@@ -4,6 +4,7 @@
  * (https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-lambda-eventsourcemapping.html).
  */
 import { describe, expect, it } from 'vitest';
+import { primaryMapping } from '../../../src/local/engine/pipeline-shape.js';
 import { localPipelineSpec } from '../../../src/local/target/pipeline-spec.js';
 import { propertySupport } from '../../../src/local/target/property-support.js';
 import { type CfnTemplate, loadTemplate, resolveParameters } from '../../../src/stack/template.js';
@@ -22,7 +23,7 @@ async function spec(overrides: Record<string, string> = {}, edit?: (template: Cf
 
 describe('template → local mapping settings', () => {
   it('without filter parameters the mapping has no FilterCriteria, starts at TRIM_HORIZON and is enabled', async () => {
-    const { settings } = (await spec()).mapping;
+    const { settings } = primaryMapping(await spec());
     expect(settings.filterPatterns).toBeUndefined();
     expect(settings.startingPosition).toBe('TRIM_HORIZON');
     expect(settings.startingPositionTimestamp).toBeUndefined();
@@ -32,18 +33,18 @@ describe('template → local mapping settings', () => {
   it('FilterPattern1..5 become FilterCriteria.Filters, the empty ones left out', async () => {
     const en = '{"data":{"lang":["en"]}}';
     const de = '{"data":{"lang":["de"]}}';
-    const { settings } = (await spec({ FilterPattern1: en, FilterPattern3: de })).mapping;
+    const { settings } = primaryMapping(await spec({ FilterPattern1: en, FilterPattern3: de }));
     expect(settings.filterPatterns).toEqual([en, de]);
   });
 
   it('AT_TIMESTAMP carries StartingPositionTimestamp; MappingEnabled=false disables the mapping', async () => {
-    const { settings } = (
+    const { settings } = primaryMapping(
       await spec({
         StartingPosition: 'AT_TIMESTAMP',
         StartingPositionTimestamp: '1767225600.5',
         MappingEnabled: 'false',
-      })
-    ).mapping;
+      }),
+    );
     expect(settings).toMatchObject({
       startingPosition: 'AT_TIMESTAMP',
       startingPositionTimestamp: 1767225600.5,
@@ -52,7 +53,7 @@ describe('template → local mapping settings', () => {
   });
 
   it('a timestamp without AT_TIMESTAMP is left out, as the template leaves it out', async () => {
-    const { settings } = (await spec({ StartingPositionTimestamp: '1767225600' })).mapping;
+    const { settings } = primaryMapping(await spec({ StartingPositionTimestamp: '1767225600' }));
     expect(settings.startingPositionTimestamp).toBeUndefined();
   });
 });

@@ -14,7 +14,12 @@ async function pipeline(overrides: Record<string, string> = {}, sha = 'a'.repeat
     failureFile: '/f',
     logFile: '/l',
   });
-  p.function = { ...p.function, bundlePath: `/b/${sha}.mjs`, bundleSha: sha, bundleBytes: 100 };
+  p.functions[0] = {
+    ...(p.functions[0] as (typeof p.functions)[0]),
+    bundlePath: `/b/${sha}.mjs`,
+    bundleSha: sha,
+    bundleBytes: 100,
+  };
   return p;
 }
 
@@ -58,5 +63,37 @@ describe('diffPipeline', () => {
   it('re-applies the stream when its retention changes', async () => {
     const diff = diffPipeline(await pipeline(), await pipeline({ StreamRetentionHours: '48' }));
     expect(diff).toMatchObject({ stream: true, changes: ['stream demo-EventStream retention hours: 24 → 48'] });
+  });
+});
+
+describe('diffPipeline with a second consumer', () => {
+  const withConsumer = async (overrides: Record<string, string> = {}, sha = 'c'.repeat(64)) => {
+    const p = await pipeline({ ConsumerCodeS3Key: `local/${sha}`, ...overrides });
+    p.functions = p.functions.map((f) =>
+      f.codeParameter === 'ConsumerCodeS3Key' ? { ...f, bundlePath: `/b/${sha}.mjs`, bundleSha: sha } : f,
+    );
+    return p;
+  };
+
+  it('adding one creates its function and mapping and names nothing of the processor', async () => {
+    const diff = diffPipeline(await pipeline(), await withConsumer());
+    expect(diff).toMatchObject({ stream: false, table: false, mapping: true, blockers: [] });
+    expect(diff.changes).toEqual([
+      'create function demo-Consumer',
+      'create event source mapping ConsumerEventSourceMapping (function ConsumerFunction)',
+    ]);
+  });
+
+  it('names the consumer in its own changes, and removing it deletes its mapping', async () => {
+    const changed = diffPipeline(await withConsumer(), await withConsumer({ ConsumerBatchSize: '9' }, 'd'.repeat(64)));
+    expect(changed.changes).toEqual([
+      'function demo-Consumer bundle: cccccccccccc → dddddddddddd',
+      'mapping ConsumerEventSourceMapping batchSize: 100 → 9',
+    ]);
+    const removed = diffPipeline(await withConsumer(), await pipeline());
+    expect(removed.changes).toEqual([
+      'delete function demo-Consumer',
+      'delete event source mapping ConsumerEventSourceMapping (its checkpoints go with it)',
+    ]);
   });
 });

@@ -1,6 +1,7 @@
 /** The bundled template translated into what the local engine provisions. */
 import { describe, expect, it } from 'vitest';
 import { resourceName } from '../../../src/config/stack-name.js';
+import { primaryFunction, primaryMapping } from '../../../src/local/engine/pipeline-shape.js';
 import { localPipelineSpec } from '../../../src/local/target/pipeline-spec.js';
 import { loadTemplate, resolveParameters } from '../../../src/stack/template.js';
 
@@ -20,7 +21,7 @@ describe('localPipelineSpec (the bundled template)', () => {
     const pipeline = await spec();
     expect(pipeline.stream.name).toBe(resourceName('demo', 'stream'));
     expect(pipeline.table.name).toBe(resourceName('demo', 'table'));
-    expect(pipeline.function.name).toBe(resourceName('demo', 'function'));
+    expect(primaryFunction(pipeline).name).toBe(resourceName('demo', 'function'));
   });
 
   it('takes shard count, retention, function and mapping settings from the parameters', async () => {
@@ -42,13 +43,13 @@ describe('localPipelineSpec (the bundled template)', () => {
     });
     // Assess
     expect(pipeline.stream).toMatchObject({ shardCount: 3, retentionHours: 48 });
-    expect(pipeline.function).toMatchObject({ handler: 'index.handler', timeoutSeconds: 10, memoryMb: 512 });
-    expect(pipeline.function.environment).toMatchObject({
+    expect(primaryFunction(pipeline)).toMatchObject({ handler: 'index.handler', timeoutSeconds: 10, memoryMb: 512 });
+    expect(primaryFunction(pipeline).environment).toMatchObject({
       TABLE_NAME: 'demo-EventData',
       RETENTION_DAYS: '7',
       LOG_LEVEL: 'debug',
     });
-    expect(pipeline.mapping.settings).toEqual({
+    expect(primaryMapping(pipeline).settings).toEqual({
       parallelizationFactor: 4,
       tumblingWindowInSeconds: 60,
       batchSize: 50,
@@ -60,7 +61,7 @@ describe('localPipelineSpec (the bundled template)', () => {
       functionResponseTypes: ['ReportBatchItemFailures'],
       enabled: true,
     });
-    expect(pipeline.mapping.failureFile).toBe('/data/mapping/failures.jsonl');
+    expect(primaryMapping(pipeline).failureFile).toBe('/data/mapping/failures.jsonl');
   });
 
   it('builds the table with its keys, the ByTime index and the TTL attribute', async () => {
@@ -96,5 +97,41 @@ describe('localPipelineSpec (the bundled template)', () => {
       DLQUrl: 'file:///data/mapping/failures.jsonl',
       Region: 'us-east-1',
     });
+  });
+});
+
+describe('localPipelineSpec with a second consumer', () => {
+  it('has one function and one mapping without ConsumerCodeS3Key, as before', async () => {
+    const pipeline = await spec();
+    expect(pipeline.functions.map((f) => f.logicalId)).toEqual(['EventProcessorFunction']);
+    expect(pipeline.mappings.map((m) => [m.logicalId, m.functionLogicalId, m.streamLogicalId])).toEqual([
+      ['EventSourceMapping', 'EventProcessorFunction', 'EventStream'],
+    ]);
+  });
+
+  it('adds the consumer function and its own mapping on the same stream, with its own settings', async () => {
+    // Act
+    const pipeline = await spec({
+      ConsumerCodeS3Key: 'local/abc',
+      ConsumerBatchSize: '7',
+      ConsumerStartingPosition: 'LATEST',
+      BatchSize: '50',
+    });
+    // Assess
+    expect(pipeline.functions.map((f) => [f.logicalId, f.name, f.codeParameter])).toEqual([
+      ['EventProcessorFunction', 'demo-DDBEventProcessor', 'CodeS3Key'],
+      ['ConsumerFunction', 'demo-Consumer', 'ConsumerCodeS3Key'],
+    ]);
+    expect(primaryMapping(pipeline).settings).toMatchObject({ batchSize: 50, startingPosition: 'TRIM_HORIZON' });
+    const second = pipeline.mappings.find((m) => m.logicalId === 'ConsumerEventSourceMapping');
+    expect(second).toMatchObject({
+      functionLogicalId: 'ConsumerFunction',
+      streamLogicalId: 'EventStream',
+      failureFile: '/data/mapping/failures.jsonl',
+      settings: { batchSize: 7, startingPosition: 'LATEST', enabled: true, parallelizationFactor: 1 },
+    });
+    expect(pipeline.skipped.map((s) => s.logicalId)).toEqual(
+      expect.arrayContaining(['ConsumerRole', 'ConsumerLogGroup']),
+    );
   });
 });
