@@ -28,12 +28,20 @@ ${EXIT_CODES_HELP}`;
       description: 'Only lines mentioning one shard.',
     },
     {
+      command: '<%= config.bin %> <%= command.id %> --consumer --since 1h',
+      description: 'The second consumer’s log (deploy --consumer) for the last hour.',
+    },
+    {
       command: '<%= config.bin %> <%= command.id %> --engine -f',
       description: 'Follow the local engine’s own log instead (local target).',
     },
     { command: '<%= config.bin %> <%= command.id %> --json | jq .message', description: 'The raw events as NDJSON.' },
   ];
   static flags = {
+    consumer: Flags.boolean({
+      description: 'The second consumer’s log (deploy --consumer) instead of the processor’s.',
+      exclusive: ['engine'],
+    }),
     engine: Flags.boolean({
       description:
         'Local target: the engine’s own log (start/stop, provisioning, mapping errors) instead of the function’s.',
@@ -61,6 +69,7 @@ ${EXIT_CODES_HELP}`;
     const logs = await openStackLogs({
       stack,
       engine: flags.engine,
+      consumer: flags.consumer,
       sinceMs,
       grep: flags.grep,
       minLevel: flags.level as LogLevel | undefined,

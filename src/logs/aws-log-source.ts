@@ -6,10 +6,13 @@ import { UserError } from '../errors.js';
 import { awsUserError } from '../stack/aws/errors.js';
 import { resolveProfile, resolveRegion } from '../stack/aws/preflight.js';
 import { cloudWatchEvents } from './cloudwatch-events.js';
+import { noConsumer } from './consumer.js';
 import type { LogEvent } from './log-line.js';
 
 export interface AwsLogsOptions {
   stack: ResolvedStack;
+  /** The second consumer's log group (`deploy --consumer`) instead of the processor's. */
+  consumer?: boolean;
   sinceMs: number;
   filterPattern?: string;
   follow?: boolean;
@@ -26,9 +29,18 @@ export interface AwsLogs {
   events: AsyncGenerator<LogEvent>;
 }
 
-/** The template's log group: `/aws/lambda/<function name>`, the name from the last deploy's outputs. */
-export function functionLogGroup(stack: ResolvedStack): string {
-  const functionName = stack.settings.outputs?.FunctionName ?? resourceName(stack.name, 'function');
+/**
+ * The template's log group: `/aws/lambda/<function name>`, the name from the last deploy's outputs
+ * (`FunctionName`, or `ConsumerFunctionName` for the second consumer, which the outputs list only
+ * while the stack has one).
+ */
+export function functionLogGroup(stack: ResolvedStack, consumer = false): string {
+  const outputs = stack.settings.outputs;
+  if (consumer) {
+    if (outputs && !outputs.ConsumerFunctionName) throw noConsumer(stack.name);
+    return `/aws/lambda/${outputs?.ConsumerFunctionName ?? `${stack.name}-Consumer`}`;
+  }
+  const functionName = outputs?.FunctionName ?? resourceName(stack.name, 'function');
   return `/aws/lambda/${functionName}`;
 }
 
@@ -69,7 +81,7 @@ export async function awsLogs(options: AwsLogsOptions): Promise<AwsLogs> {
   const region =
     stack.settings.region ?? stack.settings.outputs?.Region ?? resolveRegion(stack.name, stack.settings, env);
   const profile = resolveProfile(stack.settings, env);
-  const logGroupName = functionLogGroup(stack);
+  const logGroupName = functionLogGroup(stack, options.consumer);
   const client = options.client ?? (await createCloudWatchLogsClient({ region, profile }));
   const ctx = { stack: stack.name, logGroupName, region, profile };
   async function* events(): AsyncGenerator<LogEvent> {

@@ -8,6 +8,7 @@ import { stackEnginePaths } from '../local/engine/paths.js';
 import { normalizePipeline, primaryFunction } from '../local/engine/pipeline-shape.js';
 import type { LocalPipeline } from '../local/engine/protocol.js';
 import { readJson } from '../local/engine/state.js';
+import { CONSUMER_CODE_PARAMETER, noConsumer } from './consumer.js';
 import { tailFile } from './file-tail.js';
 import type { LogEvent } from './log-line.js';
 
@@ -15,6 +16,8 @@ export interface LocalLogsOptions {
   stack: string;
   /** The engine's own log (engine.log) instead of the function's. */
   engine?: boolean;
+  /** The second consumer's log (`deploy --consumer`) instead of the processor's. */
+  consumer?: boolean;
   follow?: boolean;
   signal: AbortSignal;
   pollMs?: number;
@@ -45,10 +48,15 @@ export async function localLogs(options: LocalLogsOptions): Promise<LocalLogs> {
   }
   const saved = await readJson<LocalPipeline>(paths.pipeline);
   const pipeline = saved && normalizePipeline(saved);
-  const file = functionLogFile(
-    paths.root,
-    pipeline ? primaryFunction(pipeline).name : resourceName(options.stack, 'function'),
-  );
+  let name: string;
+  if (options.consumer) {
+    const consumer = pipeline?.functions.find((fn) => fn.codeParameter === CONSUMER_CODE_PARAMETER);
+    if (!consumer) throw noConsumer(options.stack);
+    name = consumer.name;
+  } else {
+    name = pipeline ? primaryFunction(pipeline).name : resourceName(options.stack, 'function');
+  }
+  const file = functionLogFile(paths.root, name);
   return { file, events: functionEvents(file, options) };
 }
 

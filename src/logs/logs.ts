@@ -16,6 +16,8 @@ export interface LogsOptions {
   stack: ResolvedStack;
   /** Local target only: the engine's own log instead of the function's. */
   engine?: boolean;
+  /** The second consumer's log (`deploy --consumer`) instead of the processor's. */
+  consumer?: boolean;
   /** Epoch ms; lines before it are not shown. */
   sinceMs: number;
   /** Only lines containing this text (case-sensitive). */
@@ -58,6 +60,7 @@ export async function openStackLogs(options: LogsOptions): Promise<StackLogs> {
     const { awsLogs } = await import('./aws-log-source.js');
     const logs = await awsLogs({
       stack,
+      consumer: options.consumer,
       sinceMs: options.sinceMs,
       filterPattern: grepFilterPattern(options.grep),
       follow: options.follow,
@@ -71,6 +74,7 @@ export async function openStackLogs(options: LogsOptions): Promise<StackLogs> {
     const logs = await localLogs({
       stack: stack.name,
       engine: options.engine,
+      consumer: options.consumer,
       follow: options.follow,
       signal: options.signal,
       pollMs: options.pollMs,

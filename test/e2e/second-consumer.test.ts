@@ -39,6 +39,7 @@ async function recordingHandler(name: string, file: string): Promise<string> {
 export async function handler(event) {
   const lines = event.Records.map((r) => JSON.stringify({ seq: r.kinesis.sequenceNumber }) + '\\n').join('');
   appendFileSync(${JSON.stringify(file)}, lines);
+  console.log(${JSON.stringify(name)} + ' handled ' + event.Records.length);
   return { batchItemFailures: [] };
 }
 `,
@@ -164,6 +165,23 @@ describe('deploy --consumer: a second mapping on the stream (local target, built
     ]);
     const human = await runCli(['status', '--stack', STACK], { env: dirs.env() });
     expect(human.stdout).toMatch(/consumer\s+cons-Consumer \(ConsumerEventSourceMapping\) · running/);
+    // `logs --consumer` reads the consumer's own log; `logs` stays the processor's.
+    const messages = async (args: string[]) => {
+      const logs = await runCli(['logs', '--stack', STACK, '--json', ...args], { env: dirs.env() });
+      expect(logs.code, logs.stderr).toBe(0);
+      return logs.stdout
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => (JSON.parse(line) as { message: string }).message);
+    };
+    await waitUntil(
+      async () => (await messages(['--consumer'])).some((m) => m.includes('consumer handled 3')),
+      20_000,
+      'the consumer’s line in logs --consumer',
+    );
+    expect((await messages(['--consumer'])).filter((m) => m.includes('processor handled'))).toEqual([]);
+    expect((await messages([])).some((m) => m.includes('processor handled'))).toBe(true);
+    expect((await messages([])).filter((m) => m.includes('consumer handled'))).toEqual([]);
   });
 
   it('a later deploy without --consumer keeps it; an engine restarted on the same data redelivers to neither', async () => {
@@ -211,6 +229,10 @@ describe('deploy --consumer: a second mapping on the stream (local target, built
       'delete event source mapping ConsumerEventSourceMapping (its checkpoints go with it)',
     );
     expect(existsSync(join(stackDir, 'mapping', 'ConsumerEventSourceMapping'))).toBe(false);
+    const noConsumer = await runCli(['logs', '--stack', STACK, '--consumer'], { env: dirs.env() });
+    expect(noConsumer.code).toBe(2);
+    expect(noConsumer.stderr).toContain(`Stack ${STACK} has no second consumer`);
+    expect(noConsumer.stderr).toContain(`deploy --stack ${STACK} --consumer`);
     await writeFile(seen.consumer, '');
     await deploy(['--processor', processor, '--consumer', consumer, '--consumer-starting-position', 'TRIM_HORIZON']);
 

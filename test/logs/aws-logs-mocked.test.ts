@@ -183,6 +183,32 @@ describe('openStackLogs on aws', () => {
     expect(inputs()).toEqual([{ logGroupName: GROUP, startTime: 900, filterPattern: '"match"' }]);
   });
 
+  it('--consumer reads the second consumer’s log group, and says when the stack has none', async () => {
+    logs.on(FilterLogEventsCommand).resolves({ events: [event('1', 1000, 'consumer line')] });
+    const withConsumer: ResolvedStack = {
+      ...stack,
+      settings: {
+        ...stack.settings,
+        outputs: { FunctionName: 't1-DDBEventProcessor', ConsumerFunctionName: 't1-Consumer' },
+      },
+    };
+    const opened = await openStackLogs({
+      stack: withConsumer,
+      consumer: true,
+      sinceMs: 900,
+      signal: new AbortController().signal,
+    });
+    expect((await collect(opened.entries)).map((entry) => entry.message)).toEqual(['consumer line']);
+    expect(inputs()).toEqual([{ logGroupName: '/aws/lambda/t1-Consumer', startTime: 900 }]);
+
+    const error = await rejection(
+      openStackLogs({ stack, consumer: true, sinceMs: 0, signal: new AbortController().signal }),
+    );
+    expect(error.code).toBe('NO_CONSUMER');
+    expect(error.message).toBe('Stack t1 has no second consumer');
+    expect(error.hint).toContain('streamproc deploy --stack t1 --consumer');
+  });
+
   it('says the log group does not exist yet, and what to run', async () => {
     logs
       .on(FilterLogEventsCommand)
