@@ -74,6 +74,17 @@ export function verdictOf(figures: StatusFigures): Verdict {
       next: run('logs'),
     };
   }
+  // The second consumer (deploy --consumer) fails and lags on its own mapping; its figures count too.
+  for (const consumer of figures.consumers ?? []) {
+    const consumerErrors = valueOr(consumer.errors, 0);
+    if (consumerErrors > 0) {
+      return {
+        state: 'failing',
+        reason: `${plural(consumerErrors, 'function error')} in consumer ${consumer.function} in the last ${window}`,
+        next: run('logs --consumer'),
+      };
+    }
+  }
 
   const lag = valueOr(figures.mapping?.maxLagMs, 0);
   if (lag > LAGGING_LAG_MS) {
@@ -82,6 +93,16 @@ export function verdictOf(figures: StatusFigures): Verdict {
       reason: `iterator age ${formatDuration(lag)} (more than ${formatDuration(LAGGING_LAG_MS)} behind the stream)`,
       next: `${run('deploy')} --shards N   (more shards, or a larger --batch-size)`,
     };
+  }
+  for (const consumer of figures.consumers ?? []) {
+    const consumerLag = valueOr(consumer.maxLagMs, 0);
+    if (consumerLag > LAGGING_LAG_MS) {
+      return {
+        state: 'lagging',
+        reason: `consumer ${consumer.function}: iterator age ${formatDuration(consumerLag)} (more than ${formatDuration(LAGGING_LAG_MS)} behind the stream)`,
+        next: run('logs --consumer'),
+      };
+    }
   }
   const throttles = valueOr(figures.processor?.throttles, 0);
   if (throttles > 0) {

@@ -99,6 +99,41 @@ describe('verdictOf', () => {
     });
   });
 
+  it('failing or lagging: the second consumer’s own errors and lag count, after the processor’s → logs --consumer', () => {
+    const consumer = {
+      mapping: 'ConsumerEventSourceMapping',
+      function: 'streamproc-Consumer',
+      state: 'running',
+      batchSize: 100,
+      lastProcessingResult: 'OK',
+      maxLagMs: 0,
+      recordsBehind: 0,
+      recordsProcessed: 10,
+      invocations: 1,
+      errors: 0,
+    };
+    expect(verdictOf(figures({ consumers: [consumer] })).state).toBe('healthy');
+    expect(verdictOf(figures({ consumers: [{ ...consumer, errors: 2 }] }))).toEqual({
+      state: 'failing',
+      reason: '2 function errors in consumer streamproc-Consumer in the last 15m',
+      next: 'streamproc logs --consumer',
+    });
+    expect(verdictOf(figures({ consumers: [{ ...consumer, maxLagMs: LAGGING_LAG_MS + 5_000 }] }))).toEqual({
+      state: 'lagging',
+      reason: 'consumer streamproc-Consumer: iterator age 1m 05s (more than 1m 00s behind the stream)',
+      next: 'streamproc logs --consumer',
+    });
+    // Figures AWS does not give for the consumer (its CloudWatch metrics are not read) are no trouble.
+    const unread = { unknown: 'not read' };
+    expect(verdictOf(figures({ consumers: [{ ...consumer, errors: unread, maxLagMs: unread }] })).state).toBe(
+      'healthy',
+    );
+    // The processor's own errors come first.
+    expect(verdictOf(figures({ ...withProcessor({ errors: 1 }), consumers: [{ ...consumer, errors: 2 }] })).next).toBe(
+      'streamproc logs',
+    );
+  });
+
   it('says the span the counts cover when the engine kept less than the window', () => {
     const v = verdictOf(
       figures({
