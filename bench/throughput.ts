@@ -272,7 +272,11 @@ async function processorCase(
 async function main() {
   if (process.env.BENCH_THROUGHPUT_ONLY === 'processor') {
     const processor = await processorCase();
-    process.stdout.write(`${JSON.stringify({ bench: 'throughput-processor', records: RECORDS, processor })}\n`);
+    // BENCH_PROCESSOR_PARAMETERS come after the row's own and win: they are printed beside it.
+    const parameters = PROCESSOR_PARAMETERS;
+    process.stdout.write(
+      `${JSON.stringify({ bench: 'throughput-processor', records: RECORDS, parameters, processor })}\n`,
+    );
     return;
   }
   const emulator = await startChildServer('emulator-server.ts', ['kinesalite']);

@@ -38,8 +38,20 @@ export interface FilteredRecords {
   through?: ShardRecord;
 }
 
+/**
+ * Read-ahead, as Lambda's poller does (one GetRecords returns up to 10,000 records or 10 MB and
+ * the batches are cut from it): a read asks for at least what the batch still needs and up to
+ * READ_AHEAD_RECORDS, fewer when records are large, so the records held beyond the batch stay near
+ * GET_RECORDS_MAX_BYTES. Reading only the batch's worth made every batch wait for a GetRecords
+ * round trip: 2,751 records/s against 3,315–3,605 with read-ahead, built-in processor, one shard.
+ */
+export const READ_AHEAD_RECORDS = 1_000;
+export const GET_RECORDS_MAX_BYTES = 10 * 1024 * 1024;
+
 export class ShardReader {
   private iterator: string | undefined;
+  /** Mean event size of the last read, which bounds the next read-ahead by bytes. */
+  private recordBytes: number | undefined;
   private shardEnded = false;
   /** Sequence number of the last record read, where an expired iterator resumes after. */
   private readPosition: string | undefined;
@@ -144,7 +156,7 @@ export class ShardReader {
       const waited = firstAt === undefined ? 0 : performance.now() - firstAt;
       if (batch.length > 0 && waited >= windowMs) break;
       if (this.iterator === undefined) break;
-      const response = await this.getRecords(Math.min(10_000, maxRecords() - batch.length));
+      const response = await this.getRecords(this.readLimit(maxRecords() - batch.length));
       if (!response) continue;
       // After an empty read kinesalite moves the next iterator to "now": a record whose PutRecords
       // was given an earlier sequence number but was not yet stored would be skipped for good (the
@@ -156,6 +168,7 @@ export class ShardReader {
       const records = (response.Records ?? []).map((record) => toShardRecord(record, this.ctx.identity));
       const last = records[records.length - 1];
       if (records[0] && last) {
+        this.recordBytes = records.reduce((sum, record) => sum + record.eventBytes, 0) / records.length;
         this.readPosition = last.sequenceNumber;
         this.newestUnprocessedMs = last.arrivalMs;
         firstAt ??= performance.now();
@@ -227,6 +240,13 @@ export class ShardReader {
   private atTimestamp(): IteratorRequest {
     const seconds = this.ctx.settings().startingPositionTimestamp ?? 0;
     return { ShardIteratorType: 'AT_TIMESTAMP', Timestamp: new Date(Math.min(seconds * 1000, Date.now())) };
+  }
+
+  /** How many records the next GetRecords asks for: `needed` at least, read-ahead bounded by count and bytes. */
+  private readLimit(needed: number): number {
+    const byBytes =
+      this.recordBytes === undefined ? needed : Math.floor(GET_RECORDS_MAX_BYTES / Math.max(1, this.recordBytes));
+    return Math.min(10_000, Math.max(needed, Math.min(READ_AHEAD_RECORDS, byBytes)));
   }
 
   private async getRecords(limit: number) {
