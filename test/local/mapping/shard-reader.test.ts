@@ -9,6 +9,23 @@ import type { CheckpointStore } from '../../../src/local/mapping/checkpoints.js'
 import { GET_RECORDS_MAX_BYTES, READ_AHEAD_RECORDS, ShardReader } from '../../../src/local/mapping/shard-reader.js';
 import { mapping } from '../../helpers/mapping-harness.js';
 
+/** A reader of one shard, from TRIM_HORIZON, through the scripted client. */
+function readerOver(kinesis: sdk.KinesisClient, batchSize: number): ShardReader {
+  return new ShardReader({
+    kinesis,
+    sdk,
+    streamName: 's',
+    identity: { shardId: 'shardId-000000000000', streamArn: 'arn', region: 'us-east-1', invokeIdentityArn: 'role' },
+    settings: () => mapping({ batchSize }),
+    checkpoints: { get: () => undefined } as unknown as CheckpointStore,
+    log: () => undefined,
+    idlePollMs: 1,
+    startingPosition: 'TRIM_HORIZON',
+    stopping: () => false,
+    sleep: async () => undefined,
+  });
+}
+
 describe('ShardReader', () => {
   it('reads again with the same iterator after an empty read, and moves on after records', async () => {
     // Prepare: one empty read that offers an iterator past the in-flight record, then the record.
@@ -35,19 +52,7 @@ describe('ShardReader', () => {
         return { Records: [], NextShardIterator: iterator === 'it-after-1' ? 'it-after-1-later' : iterator };
       },
     } as unknown as sdk.KinesisClient;
-    const reader = new ShardReader({
-      kinesis,
-      sdk,
-      streamName: 's',
-      identity: { shardId: 'shardId-000000000000', streamArn: 'arn', region: 'us-east-1', invokeIdentityArn: 'role' },
-      settings: () => mapping({ batchSize: 1 }),
-      checkpoints: { get: () => undefined } as unknown as CheckpointStore,
-      log: () => undefined,
-      idlePollMs: 1,
-      startingPosition: 'TRIM_HORIZON',
-      stopping: () => false,
-      sleep: async () => undefined,
-    });
+    const reader = readerOver(kinesis, 1);
     // Act
     const batch = await reader.nextBatch();
     // Assess
@@ -74,19 +79,7 @@ describe('ShardReader', () => {
         };
       },
     } as unknown as sdk.KinesisClient;
-    return new ShardReader({
-      kinesis,
-      sdk,
-      streamName: 's',
-      identity: { shardId: 'shardId-000000000000', streamArn: 'arn', region: 'us-east-1', invokeIdentityArn: 'role' },
-      settings: () => mapping({ batchSize: 100 }),
-      checkpoints: { get: () => undefined } as unknown as CheckpointStore,
-      log: () => undefined,
-      idlePollMs: 1,
-      startingPosition: 'TRIM_HORIZON',
-      stopping: () => false,
-      sleep: async () => undefined,
-    });
+    return readerOver(kinesis, 100);
   }
 
   async function readAll(reader: ShardReader, count: number): Promise<string[]> {
