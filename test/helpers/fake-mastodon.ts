@@ -149,14 +149,18 @@ export async function startFakeMastodon(options: FakeMastodonOptions = {}): Prom
   const send = (entry: typeof live extends Set<infer E> ? E : never, event: string, data: string) => {
     if (entry.res.destroyed) return;
     const lines = options.multiLineData && data.length > 2 ? [data.slice(0, 1), data.slice(1)] : [data];
-    entry.res.write(`event: ${event}\n${lines.map((l) => `data: ${l}`).join('\n')}\n\n`);
+    const text = `event: ${event}\n${lines.map((l) => `data: ${l}`).join('\n')}\n\n`;
     entry.sent += 1;
     const drop = 'dropAfter' in entry.script ? entry.script.dropAfter : undefined;
-    if (drop !== undefined && entry.sent >= drop) {
-      live.delete(entry);
-      // Flushed, then the TCP connection dies without a proper end of the response.
-      entry.res.socket?.end(() => entry.res.socket?.destroy());
+    if (drop === undefined || entry.sent < drop) {
+      entry.res.write(text);
+      return;
     }
+    live.delete(entry);
+    // Flushed (the write's callback: Node 24 holds a response's writes until the next tick, so
+    // ending the socket at once would lose them), then the TCP connection dies without a proper
+    // end of the response.
+    entry.res.write(text, () => entry.res.socket?.end(() => entry.res.socket?.destroy()));
   };
   const broadcast = (event: string, data: string, s?: Status) => {
     for (const entry of [...live]) if (!s || belongs(s, entry.tag)) send(entry, event, data);
