@@ -5,12 +5,15 @@
  * CPU while the built-in processor wrote 50,000 items, kinesalite's another 5.4 s), so in one
  * thread with the mapping runner they capped the pipeline at one core. In their own threads they
  * run beside the runner and each other; the engine stays one process (one pid, one lock).
- * A thread that dies is an uncaught exception of the engine, as it was when they ran inline.
+ * Each thread runs emulator-thread.ts; a thread that dies is an uncaught exception of the engine,
+ * as it was when they ran inline.
  */
 import { mkdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
+import { programFile } from '../mapping/worker-entry.js';
 import { LOCAL_SHARD_LIMIT } from './constants.js';
+import type { EmulatorThreadData, EmulatorThreadMessage } from './emulator-thread.js';
 
 const require = createRequire(import.meta.url);
 
@@ -47,33 +50,6 @@ export interface Emulators {
   close(): Promise<void>;
 }
 
-/**
- * The thread's program (CommonJS, evaluated): starts one emulator, listens on the preferred port or
- * any free one, reports the port; on 'close' closes the server (the emulator closes its LevelDB in
- * close(); idle keep-alive sockets would delay it) and reports 'closed'.
- */
-const THREAD_PROGRAM = `
-const { createRequire } = require('node:module');
-const { parentPort, workerData } = require('node:worker_threads');
-const server = createRequire(workerData.requireFrom)(workerData.module)(workerData.options);
-const listen = (port) => new Promise((resolve, reject) => {
-  const onError = (error) => reject(error);
-  server.once('error', onError);
-  server.listen(port, '127.0.0.1', () => { server.off('error', onError); resolve(server.address().port); });
-});
-(async () => {
-  let port;
-  // Taken by something else since: any free port will do.
-  if (workerData.preferredPort) port = await listen(workerData.preferredPort).catch(() => undefined);
-  port ??= await listen(0);
-  parentPort.postMessage({ port });
-})().catch((error) => { throw error; });
-parentPort.on('message', () => {
-  server.close(() => parentPort.postMessage({ closed: true }));
-  server.closeAllConnections?.();
-});
-`;
-
 interface EmulatorThread {
   port: number;
   close(): Promise<void>;
@@ -84,18 +60,20 @@ async function startThread(
   options: KinesaliteOptions | DynaliteOptions,
   preferredPort: number | undefined,
 ): Promise<EmulatorThread> {
-  const worker = new Worker(THREAD_PROGRAM, {
-    eval: true,
-    name: module,
-    workerData: { requireFrom: import.meta.url, module, options, preferredPort },
-  });
+  const workerData: EmulatorThreadData = {
+    requireFrom: import.meta.url,
+    module,
+    options: { ...options },
+    preferredPort,
+  };
+  const worker = new Worker(programFile(import.meta.url, 'emulator-thread'), { name: module, workerData });
   let closing = false;
   let failed = false;
   let closed: (() => void) | undefined;
   const port = await new Promise<number>((resolve, reject) => {
-    worker.on('message', (message: { port?: number; closed?: boolean }) => {
-      if (message.port !== undefined) resolve(message.port);
-      if (message.closed) closed?.();
+    worker.on('message', (message: EmulatorThreadMessage) => {
+      if ('port' in message) resolve(message.port);
+      else closed?.();
     });
     worker.once('error', (error) => {
       failed = true;

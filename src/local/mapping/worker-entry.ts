@@ -17,22 +17,36 @@ import { packageRoot } from '../../package-root.js';
  * it. The worker imports only Node.js built-ins (and types), so the compiled file runs alone.
  */
 
-let fromSource: string | undefined;
+const fromSource = new Map<string, string>();
 
 /** The absolute path of the worker program to pass to `node`. */
 export function functionWorkerFile(): string {
-  const built = fileURLToPath(new URL('./function-worker.js', import.meta.url));
-  if (existsSync(built)) return built;
-  fromSource ??= compileFromSource(fileURLToPath(new URL('./function-worker.ts', import.meta.url)));
-  return fromSource;
+  return programFile(import.meta.url, 'function-worker');
 }
 
-function compileFromSource(sourceFile: string): string {
+/**
+ * A program another process or thread runs, next to the module at `moduleUrl`: the built
+ * `<name>.js`, or, from source, `<name>.ts` compiled once as described above. The program may
+ * import only Node.js built-ins (and types), so the compiled file runs alone.
+ */
+export function programFile(moduleUrl: string, name: string): string {
+  const built = fileURLToPath(new URL(`./${name}.js`, moduleUrl));
+  if (existsSync(built)) return built;
+  const source = fileURLToPath(new URL(`./${name}.ts`, moduleUrl));
+  let compiled = fromSource.get(source);
+  if (!compiled) {
+    compiled = compileFromSource(source, name);
+    fromSource.set(source, compiled);
+  }
+  return compiled;
+}
+
+function compileFromSource(sourceFile: string, name: string): string {
   const source = readFileSync(sourceFile, 'utf8');
   // Named by content: processes running the same source share one file, an edit makes a new one.
   const hash = createHash('sha256').update(source).digest('hex').slice(0, 16);
   const dir = join(packageRoot(), 'node_modules', '.cache', 'streamproc');
-  const file = join(dir, `function-worker-${hash}.mjs`);
+  const file = join(dir, `${name}-${hash}.mjs`);
   if (existsSync(file)) return file;
   // esbuild only when running from source; a built install never loads it here.
   const esbuild = createRequire(import.meta.url)('esbuild') as typeof import('esbuild');
