@@ -67,41 +67,49 @@ async function startThread(
     preferredPort,
   };
   const worker = new Worker(programFile(import.meta.url, 'emulator-thread'), { name: module, workerData });
-  let closing = false;
+  let started = false;
   let failed = false;
-  let closed: (() => void) | undefined;
+  let closing = false;
+  const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
   const port = await new Promise<number>((resolve, reject) => {
     worker.on('message', (message: EmulatorThreadMessage) => {
-      if ('port' in message) resolve(message.port);
-      else closed?.();
+      if ('port' in message) {
+        started = true;
+        resolve(message.port);
+      }
     });
+    // During start-up a failure rejects the start; after it, a dying emulator is the engine's
+    // uncaught exception (it logs and stops).
     worker.once('error', (error) => {
       failed = true;
       reject(error);
-      // After start-up, a dying emulator is the engine's uncaught exception (it logs and stops).
-      process.nextTick(() => {
-        throw error;
-      });
+      if (started)
+        process.nextTick(() => {
+          throw error;
+        });
     });
     worker.once('exit', (code) => {
       const error = new Error(`the ${module} thread exited with code ${code}`);
       reject(error);
       // An error already said why; an exit nobody asked for says it here.
-      if (!closing && !failed)
+      if (started && !closing && !failed)
         process.nextTick(() => {
           throw error;
         });
-      closed?.();
     });
   });
   return {
     port,
     close: async () => {
       closing = true;
-      await new Promise<void>((resolve) => {
-        closed = resolve;
-        worker.postMessage('close');
-      });
+      const closed = new Promise<void>((resolve) =>
+        worker.on('message', (message: EmulatorThreadMessage) => {
+          if ('closed' in message) resolve();
+        }),
+      );
+      // A thread that already died (the engine is stopping because of it) has nothing to close.
+      worker.postMessage('close');
+      await Promise.race([closed, exited]);
       await worker.terminate();
     },
   };
