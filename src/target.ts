@@ -58,6 +58,11 @@ export interface DeployOptions {
   /** A custom processor source file (TypeScript or JavaScript) to bundle instead of the built-in one. */
   processorEntry?: string;
   /**
+   * AWS: keep the processor code the stack runs (its CodeS3Key) instead of bundling the built-in
+   * one, for updates that are not about code (`producer rotate`). Ignored for a stack not yet created.
+   */
+  keepProcessorCode?: boolean;
+  /**
    * The second consumer's handler source (TypeScript or JavaScript) to bundle and run on the same
    * stream; `false` removes the consumer; undefined keeps whatever consumer is deployed.
    */

@@ -204,6 +204,8 @@ function deployWith(stack: ResolvedStack, reporter: Reporter, signal: AbortSigna
     await deployStack({
       stack,
       parameterAssignments: Object.entries(parameters).map(([k, v]) => `${k}=${v}`),
+      // A rotation is not about code: a custom processor stays as deployed.
+      keepProcessorCode: true,
       reporter,
       confirm,
       signal,

@@ -27,6 +27,8 @@ export interface DeployStackOptions {
   mappingFlags?: MappingFlags;
   /** A custom processor source file (absolute path) to bundle instead of the built-in one. */
   processorEntry?: string;
+  /** AWS: keep the processor code the stack runs instead of bundling one (see DeployOptions). */
+  keepProcessorCode?: boolean;
   /**
    * A second consumer's handler source (absolute path) to bundle and run on the same stream;
    * `false` removes it. Default: the deployed consumer, if any, stays.
@@ -68,6 +70,7 @@ export async function deployStack(options: DeployStackOptions): Promise<StackDep
     stack,
     parameters: values,
     ...(options.processorEntry ? { processorEntry: options.processorEntry } : {}),
+    ...(options.keepProcessorCode ? { keepProcessorCode: true } : {}),
     ...(options.consumerEntry !== undefined ? { consumerEntry: options.consumerEntry } : {}),
     reporter,
     confirm: options.confirm,

@@ -37,6 +37,51 @@ export async function deployToAws(options: DeployOptions, run: AwsRunOptions = {
 }
 
 /**
+ * The processor's code key: the custom entry or the built-in processor, bundled and staged; with
+ * `keepProcessorCode`, the key the stack already runs (nothing bundled or uploaded).
+ */
+interface StagedProcessor {
+  staged: StagedObject;
+  source: ProcessorPackage['source'] | 'kept';
+  sha256: string;
+}
+
+async function stageProcessor(
+  options: DeployOptions,
+  session: AwsSession,
+  bucket: string,
+  existing: Stack | undefined,
+): Promise<StagedProcessor> {
+  const kept = options.keepProcessorCode && existing ? stackParameter(existing, 'CodeS3Key') : undefined;
+  const { reporter } = options;
+  if (kept) {
+    reporter.info(`Processor kept as deployed (s3://${bucket}/${kept})`);
+    // Keys are content hashes: processor/<sha256>.zip.
+    const sha256 = /([0-9a-f]{64})\.zip$/.exec(kept)?.[1] ?? '';
+    return { staged: { bucket, key: kept, uploaded: false, bytes: 0 }, source: 'kept', sha256 };
+  }
+  const pkg = await reporter.step(
+    options.processorEntry ? `Bundling ${options.processorEntry}` : 'Packaging the processor',
+    () => loadProcessorPackage(options.processorEntry),
+  );
+  const staged = await reporter.step('Staging the processor bundle', () =>
+    stageProcessorBundle(session.s3, {
+      bucket,
+      account: session.ctx.account,
+      stack: options.stack.name,
+      zip: pkg.zip,
+      sha256: pkg.sha256,
+    }),
+  );
+  reporter.info(
+    staged.uploaded
+      ? `Uploaded the processor (${(staged.bytes / 1024).toFixed(1)} KB) to s3://${bucket}/${staged.key}`
+      : `Processor unchanged (sha256 ${pkg.sha256.slice(0, 12)}…), already in s3://${bucket}`,
+  );
+  return { staged, source: pkg.source, sha256: pkg.sha256 };
+}
+
+/**
  * The second consumer's code key: `--consumer FILE` is bundled and staged like the processor;
  * `--no-consumer` is '' (the template's condition then removes its function and mapping); without
  * either, the stack keeps the key it has (no consumer on a new stack).
@@ -85,10 +130,6 @@ async function deployInSession(
   });
   const type = !existing || existing.StackStatus === 'REVIEW_IN_PROGRESS' ? 'CREATE' : 'UPDATE';
 
-  const pkg = await reporter.step(
-    options.processorEntry ? `Bundling ${options.processorEntry}` : 'Packaging the processor',
-    () => loadProcessorPackage(options.processorEntry),
-  );
   const s3Endpoint = configuredEndpoint('S3', session.env);
   const assets = await reporter.step('Preparing the assets bucket', () =>
     ensureAssetsBucket(s3, ctx.account, ctx.region, { plainHttp: s3Endpoint?.startsWith('http:') }),
@@ -98,16 +139,14 @@ async function deployInSession(
     const policy = assets.tlsOnly ? ', TLS only' : `; no TLS-only policy on the plain-HTTP endpoint ${s3Endpoint}`;
     reporter.info(`Created the assets bucket ${bucket} (public access blocked, encrypted${policy})`);
   }
-  const staged = await reporter.step('Staging the processor bundle', () =>
-    stageProcessorBundle(s3, { bucket, account: ctx.account, stack: name, zip: pkg.zip, sha256: pkg.sha256 }),
-  );
-  reporter.info(
-    staged.uploaded
-      ? `Uploaded the processor (${(staged.bytes / 1024).toFixed(1)} KB) to s3://${bucket}/${staged.key}`
-      : `Processor unchanged (sha256 ${pkg.sha256.slice(0, 12)}…), already in s3://${bucket}`,
-  );
+  const processor = await stageProcessor(options, session, bucket, existing);
   const consumerKey = await stageConsumer(options, session, bucket, existing);
-  const values = { ...parameters, CodeS3Bucket: bucket, CodeS3Key: staged.key, ConsumerCodeS3Key: consumerKey };
+  const values = {
+    ...parameters,
+    CodeS3Bucket: bucket,
+    CodeS3Key: processor.staged.key,
+    ConsumerCodeS3Key: consumerKey,
+  };
 
   const body = await templateBody();
   const changeSet = await reporter.step(`Creating the change set (${type})`, async () => {
@@ -131,7 +170,7 @@ async function deployInSession(
   if (!changeSet.hasChanges) {
     reporter.info(`No changes: stack ${name} is up to date.`);
     const current = await findStack(cfn, name);
-    return finish({ options, session, stack: current, status: 'unchanged', changeSet, staged, pkg, values });
+    return finish({ options, session, stack: current, status: 'unchanged', changeSet, processor, values });
   }
 
   reporter.emit({ type: 'changeSet', changes: changeSet.changes });
@@ -181,8 +220,7 @@ async function deployInSession(
     stack: current,
     status: type === 'CREATE' ? 'created' : 'updated',
     changeSet,
-    staged,
-    pkg,
+    processor,
     values,
   });
 }
@@ -201,8 +239,7 @@ interface FinishInput {
   stack: Stack | undefined;
   status: DeployResult['status'];
   changeSet: PreparedChangeSet;
-  staged: StagedObject;
-  pkg: ProcessorPackage;
+  processor: StagedProcessor;
   values: Record<string, string>;
 }
 
@@ -226,7 +263,7 @@ async function finish(input: FinishInput): Promise<DeployResult> {
       (c) =>
         `${c.action} ${c.logicalId} (${c.type})${c.replacement === 'True' ? ', replaced' : c.replacement === 'Conditional' ? ', may be replaced' : ''}`,
     ),
-    resources: deployRows({ stack, outputs, values: input.values, ctx: session.ctx, staged: input.staged }),
+    resources: deployRows({ stack, outputs, values: input.values, ctx: session.ctx, staged: input.processor.staged }),
     outputs,
     skipped: [],
     details: {
@@ -243,11 +280,11 @@ async function finish(input: FinishInput): Promise<DeployResult> {
         changes: changeSet.changes,
       },
       processor: {
-        source: input.pkg.source,
-        sha256: input.pkg.sha256,
-        bucket: input.staged.bucket,
-        key: input.staged.key,
-        uploaded: input.staged.uploaded,
+        source: input.processor.source,
+        sha256: input.processor.sha256,
+        bucket: input.processor.staged.bucket,
+        key: input.processor.staged.key,
+        uploaded: input.processor.staged.uploaded,
       },
       parameters: input.values,
     },

@@ -27,7 +27,10 @@ describe.skipIf(skip !== undefined)('aws target second consumer against moto', (
   let dir: string;
   let file: string;
 
-  async function deploy(consumerEntry?: string | false) {
+  async function deploy(
+    consumerEntry?: string | false,
+    code: { processorEntry?: string; keepProcessorCode?: boolean } = {},
+  ) {
     await updateStackSettings(
       STACK,
       (current) => ({ target: 'aws', region: 'us-east-1', keywords: ['aws'], retentionDays: 30, ...current }),
@@ -36,6 +39,7 @@ describe.skipIf(skip !== undefined)('aws target second consumer against moto', (
     const { result } = await deployStack({
       stack: await resolveStack(STACK, { file }),
       ...(consumerEntry !== undefined ? { consumerEntry } : {}),
+      ...code,
       reporter: recordingReporter().reporter,
       confirm: async () => true,
       signal: new AbortController().signal,
@@ -120,5 +124,19 @@ describe.skipIf(skip !== undefined)('aws target second consumer against moto', (
     const removed = await deploy(false);
     expect((removed.details.parameters as Record<string, string>).ConsumerCodeS3Key).toBe('');
     expect(await mappingsOf(`${STACK}-DDBEventProcessor`)).toHaveLength(1);
+  });
+
+  it('keepProcessorCode (producer rotate’s deploy) keeps a custom processor; a plain deploy packages the built-in one', async () => {
+    // Prepare: a custom processor deployed.
+    await deploy(undefined, { processorEntry: join(HANDLERS, 'recorder.mjs') });
+    const custom = (await stackParameters()).CodeS3Key;
+    // Act
+    const kept = await deploy(undefined, { keepProcessorCode: true });
+    const plain = await deploy();
+    // Assess
+    expect(kept.details.processor).toMatchObject({ source: 'kept', key: custom, uploaded: false });
+    expect((kept.details.parameters as Record<string, string>).CodeS3Key).toBe(custom);
+    expect(plain.details.processor).toMatchObject({ source: 'prebuilt' });
+    expect((plain.details.parameters as Record<string, string>).CodeS3Key).not.toBe(custom);
   });
 });
